@@ -1,0 +1,69 @@
+"The `vcollapse` command line: help, parameter checks that write nothing, papermill runs, reports."
+import json
+
+import nbformat
+import pytest
+from conftest import files_under
+
+
+def test_help_lists_commands(vc):
+    r = vc("--help")
+    assert r.returncode == 0
+    for word in ("run", "reproduce", "list"):
+        assert word in r.stdout
+
+
+def test_help_params_lists_parameters_with_comments(vc):
+    r = vc("run", "theory", "--help-params")
+    assert r.returncode == 0, r.stderr
+    assert "out_dir" in r.stdout and "seed" in r.stdout
+    assert "where results and figures go" in r.stdout
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["run", "theory", "-p", "sede", "1"], "did you mean 'seed'"),               # misspelt name
+    (["run", "theory", "-p", "seed", "abc"], "'seed' = 'abc'"),                   # wrong type
+    (["run", "theory", "-p", "seed", "-3"], "'seed' = -3"),                      # out of range
+    (["run", "theroy"], "did you mean 'theory'"),                               # unknown notebook
+    (["run", "theory", "--preset", "nosuch"], "preset 'nosuch' not found"),      # unknown preset
+    (["run", "theory", "-p", "seed", "1", "-p", "seed", "2"], "given twice"),     # duplicate
+])
+def test_bad_input_exits_nonzero_names_it_and_writes_nothing(vc, runs, args, needle):
+    r = vc(*args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert needle in r.stderr
+    assert files_under(runs) == []
+
+
+def test_failing_notebook_is_reported_with_its_cell(vc, runs, tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x: int = 1  # a value", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise ValueError('broken on purpose')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "bad.ipynb"
+    nbformat.write(nb, str(path))
+    r = vc("run", path, "--out", tmp_path / "out")
+    assert r.returncode == 1
+    rec = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert rec["status"] == "failed" and "ValueError" in rec["error"] and "broken on purpose" in rec["error"]
+    assert (tmp_path / "out" / "bad.ipynb").exists()
+
+
+def test_reproduce_smoke_writes_report_results_and_figures_then_skips(vc, runs):
+    r = vc("reproduce")
+    assert r.returncode == 0, r.stdout + r.stderr
+    root = runs / "smoke"
+    report = (root / "REPORT.md").read_text()
+    assert "| theory |" in report and "## Claims" in report
+    claims = json.loads((root / "theory" / "claims.json").read_text())
+    assert len(claims) >= 4 and all(c["held"] in (True, False, None) for c in claims)
+    ids = " ".join(c["id"] for c in claims)
+    for key in ("breakdown", "scaling", "theory"):
+        assert key in ids
+    assert (root / "results.csv").read_text().startswith("part,")
+    assert (root / "results.parquet").exists()
+    pngs = list((root / "theory" / "figures").glob("*.png"))
+    assert len(pngs) >= 4 and len(list((root / "theory" / "figures").glob("*.svg"))) == len(pngs)
+    assert json.loads((root / "theory" / "run.json").read_text())["status"] == "ok"
+    again = vc("reproduce")
+    assert again.returncode == 0 and "up to date" in again.stdout

@@ -1,0 +1,63 @@
+"Project hygiene: exported code and README match the notebooks; pins; no machine paths."
+import filecmp
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+BIN = Path(sys.executable).parent
+
+
+def test_exported_modules_match_the_notebooks(tmp_path):
+    copy = tmp_path / "repo"
+    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".venv", ".git", "runs", "_proc", "_docs", "__pycache__"))
+    r = subprocess.run([str(BIN / "nbdev_export")], cwd=copy, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    for f in sorted((REPO / "verified_collapse").glob("*.py")):
+        assert filecmp.cmp(f, copy / "verified_collapse" / f.name, shallow=False), \
+            f"{f.name} differs from its notebook: run nbdev_export and commit"
+    assert sorted(p.name for p in (copy / "verified_collapse").glob("*.py")) == \
+        sorted(p.name for p in (REPO / "verified_collapse").glob("*.py"))
+
+
+def test_readme_is_generated_from_index():
+    from verified_collapse.docs import render_readme
+    assert (REPO / "README.md").read_text() == render_readme(REPO / "nbs" / "index.ipynb"), \
+        "README.md is stale: run `vcollapse readme`"
+
+
+def test_readme_starts_with_the_two_commands():
+    text = (REPO / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
+    assert "bash vc.sh reproduce" in block and "bash vc.sh test" in block
+    assert "bash vc.sh test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_constraints_pin_the_tested_toolchain():
+    pins = dict(line.split("==", 1) for line in (REPO / "constraints.txt").read_text().split()
+                if "==" in line)
+    assert pins["torch"] == "2.13.0"
+    assert (pins["nbdev"], pins["fastcore"], pins["execnb"], pins["ghapi"]) == ("2.4.14", "1.14.5", "0.1.18", "1.1.1")
+
+
+def test_notebooks_keep_the_parameters_tag_and_are_clean():
+    import nbformat
+    for nb_path in sorted((REPO / "nbs").glob("*.ipynb")):
+        nb = nbformat.read(str(nb_path), as_version=4)
+        for c in nb.cells:
+            if c.cell_type == "code":
+                assert not c.get("outputs") and c.get("execution_count") is None, f"{nb_path.name}: run nbdev_clean"
+                assert set(c.metadata) <= {"tags"}, f"{nb_path.name}: stray cell metadata {set(c.metadata)}"
+    exp = nbformat.read(str(REPO / "nbs" / "11_theory_experiment.ipynb"), as_version=4)
+    assert any("parameters" in c.metadata.get("tags", []) for c in exp.cells)
+
+
+def test_no_machine_paths_in_tracked_files():
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True).stdout.split()
+    bad = re.compile("|".join(["/" + "work/main", "/" + "root/", "/" + r"home/\w+/", "/" + "opt/pypi"]))
+    offenders = [f for f in files if (REPO / f).is_file() and (REPO / f).suffix in {".py", ".ipynb", ".md", ".yaml", ".ini", ".sh", ".txt", ".toml"}
+                 and bad.search((REPO / f).read_text(errors="ignore"))]
+    assert offenders == []

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One entry point that also does all set-up on a fresh machine:
+#   bash vc.sh reproduce [--preset smoke|cpu|paper]   the main job (smoke by default)
+#   bash vc.sh test                                    every test: nbdev_test (notebooks) and pytest
+#   bash vc.sh vcollapse ARGS...                       any vcollapse command
+# It creates .venv if missing and (re)installs the project with the pinned versions in
+# constraints.txt whenever constraints.txt, settings.ini or setup.py change.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "vc.sh: creating .venv with $($PYTHON --version 2>&1)"
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.vc-installed-$(cat constraints.txt settings.ini setup.py pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "vc.sh: installing verified_collapse and its pinned dependencies into .venv"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23" 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]" 2>&1 \
+    | grep -v -e "^WARNING: Location" -e "^ *!!" || true
+  .venv/bin/python -c "import verified_collapse, torch, papermill, nbdev" \
+    || { echo "vc.sh: installation failed" >&2; exit 1; }
+  rm -f .venv/.vc-installed-*; touch "$stamp"
+fi
+export PATH="$PWD/.venv/bin:$PATH"
+cmd="${1:-help}"; shift || true
+case "$cmd" in
+  reproduce) exec vcollapse reproduce "$@" ;;
+  test)
+    echo "== nbdev_test: the notebooks' own tests =="
+    nbdev_test --n_workers 2 --do_print "$@"
+    echo "== pytest: command line, papermill runs, project checks =="
+    exec python -m pytest tests -q -p no:cacheprovider ;;
+  vcollapse) exec vcollapse "$@" ;;
+  *) sed -n '2,7p' "$0"; exit 2 ;;
+esac
