@@ -15,9 +15,12 @@ fi
 stamp=".venv/.vc-installed-$(cat constraints.txt settings.ini setup.py pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "vc.sh: installing verified_collapse and its pinned dependencies into .venv"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23" 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]" 2>&1 \
-    | grep -v -e "^WARNING: Location" -e "^ *!!" || true
+  log=.venv/install.log
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip -c constraints.txt \
+         && .venv/bin/python -m pip install --disable-pip-version-check -c constraints.txt -e ".[dev]"; } >"$log" 2>&1; then
+    grep -v "^WARNING: Location" "$log" | tail -40 >&2
+    echo "vc.sh: installation failed (full log: $log)" >&2; exit 1
+  fi
   .venv/bin/python -c "import verified_collapse, torch, papermill, nbdev" \
     || { echo "vc.sh: installation failed" >&2; exit 1; }
   rm -f .venv/.vc-installed-*; touch "$stamp"
