@@ -1,0 +1,73 @@
+"Eigenvalue experiment: a training run killed with SIGKILL resumes to the same result; the paper preset's code path."
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TRAIN = r"""
+import sys, json, warnings
+warnings.simplefilter("ignore")
+from verified_collapse.eigen_task import EigenSettings, EigenTask
+s = EigenSettings(dim=2, model="smoke", n0=300, gen_steps=int(sys.argv[2]), batch_size=32, eval_every=25,
+                  n_valid=40, n_test=60, ckpt_every_s=0)
+task = EigenTask(s, cache_dir=sys.argv[1], progress=False)
+g = task.train_generator(0)
+metric = task.generator_metric(g)
+print(json.dumps({"metric": metric, "table": task.generator_table, "losses": g.history["losses"],
+                  "history": g.history["history"]}))
+"""
+STEPS = 120
+
+
+def _train(cache, **kw):
+    return subprocess.Popen([sys.executable, "-c", TRAIN, str(cache), str(STEPS)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_killed_training_resumes_to_the_same_result(tmp_path):
+    whole = _train(tmp_path / "a")
+    out, err = whole.communicate(timeout=300)
+    assert whole.returncode == 0, err
+    expected = json.loads(out)
+
+    cache = tmp_path / "b"
+    proc = _train(cache)
+    deadline = time.time() + 120
+    while not list(cache.glob("model-*.pt")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "training finished before it could be killed: raise STEPS"
+    import torch
+    ck = torch.load(next(cache.glob("model-*.pt")), weights_only=True)
+    assert 0 < ck["state"]["step"] < STEPS and not ck["state"]["done"]
+    assert not [f for f in cache.iterdir() if f.suffix == ".pt" and f.stat().st_size == 0]
+
+    again = _train(cache)
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    resumed = json.loads(out)
+    assert resumed == expected  # same losses at every step, same validations, same test accuracy
+
+
+def test_paper_preset_code_path_runs_with_tiny_sizes(vc, runs):
+    tiny = dict(n0=24, gen_steps=2, retrain_steps=2, batch_size=8, warmup=1, eval_every=2, n_valid=8, n_test=8,
+                sizes="[4, 8]", k=2, beam=2, chunk=16, max_pool=64, verifiers='["top1", "oracle_keep", "noisy_oracle(0.5)"]',
+                ckpt_every_s=0)
+    args = ["run", "eigen", "--preset", "paper"]
+    for name, value in tiny.items():
+        args += ["-p", name, str(value)]
+    r = vc(*args, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
+    root = runs / "paper" / "eigen"
+    params = json.loads((root / "run.json").read_text())["params"]
+    assert params["model"] == "paper" and params["dim"] == 5 and params["encoding"] == "FP15"
+    claims = json.loads((root / "claims.json").read_text())
+    assert any(c["id"] == "eigen_collapse_without_verification" for c in claims)
+    assert (root / "figures" / "eigen_accuracy_vs_N_and_pstar.png").exists()
