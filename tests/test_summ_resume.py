@@ -1,0 +1,54 @@
+"Summarization: a generator training killed with SIGKILL resumes to the same result."
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import REPO
+
+TRAIN = r"""
+import sys, json, warnings, tempfile
+warnings.simplefilter("ignore")
+from verified_collapse.summ_data import debian_corpus
+from verified_collapse.summ_task import SummSettings, SummTask
+splits = debian_corpus(sys.argv[2], cache_dir=tempfile.mkdtemp())
+s = SummSettings(n0=120, vocab_size=400, gen_steps=int(sys.argv[3]), batch_size=8, eval_every=40, n_valid=8, n_test=12,
+                 max_source_len=48, max_target_len=12, scorers=(), device="cpu", ckpt_every_s=0)
+task = SummTask(splits, s, cache_dir=sys.argv[1], progress=False)
+g = task.train_generator(0)
+print(json.dumps({"rouge1": task.generator_metric(g), "losses": g.history["losses"], "history": g.history["history"]}))
+"""
+STEPS = 120
+SAMPLE = REPO / "tests" / "fixtures" / "summ" / "apt_sample"
+
+
+def _train(cache):
+    return subprocess.Popen([sys.executable, "-c", TRAIN, str(cache), str(SAMPLE), str(STEPS)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_killed_summarizer_training_resumes_to_the_same_result(tmp_path):
+    whole = _train(tmp_path / "a")
+    out, err = whole.communicate(timeout=300)
+    assert whole.returncode == 0, err
+    expected = json.loads(out)
+
+    cache = tmp_path / "b"
+    proc = _train(cache)
+    deadline = time.time() + 120
+    while not list(cache.glob("model-*.pt")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "training finished before it could be killed: raise STEPS"
+    import torch
+    ck = torch.load(next(cache.glob("model-*.pt")), weights_only=True)
+    assert 0 < ck["state"]["step"] < STEPS
+
+    again = _train(cache)
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert json.loads(out) == expected
