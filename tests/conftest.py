@@ -31,3 +31,21 @@ def files_under(d):
     "Every file under `d` (empty list if `d` does not exist)."
     d = Path(d)
     return sorted(p for p in d.rglob("*") if p.is_file()) if d.exists() else []
+
+
+def kill_at_first_checkpoint(proc, cache, steps, timeout=120):
+    "Wait for a training checkpoint `model-*.pt` under `cache`, SIGKILL `proc`, check it died mid-run; return the checkpoint's step."
+    import signal
+    import time
+
+    import torch
+    deadline = time.time() + timeout
+    while not list(Path(cache).glob("model-*.pt")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "training finished before it could be killed: raise the number of steps"
+    step = torch.load(next(Path(cache).glob("model-*.pt")), weights_only=True)["state"]["step"]
+    assert 0 < step < steps, f"checkpoint at step {step} of {steps}: not a mid-run kill"
+    return step

@@ -1,13 +1,11 @@
 "Eigenvalue experiment: a training run killed with SIGKILL resumes to the same result; the paper preset's code path."
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from conftest import kill_at_first_checkpoint
 
 TRAIN = r"""
 import sys, json, warnings
@@ -36,17 +34,7 @@ def test_killed_training_resumes_to_the_same_result(tmp_path):
     expected = json.loads(out)
 
     cache = tmp_path / "b"
-    proc = _train(cache)
-    deadline = time.time() + 120
-    while not list(cache.glob("model-*.pt")) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.02)
-    time.sleep(0.3)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "training finished before it could be killed: raise STEPS"
-    import torch
-    ck = torch.load(next(cache.glob("model-*.pt")), weights_only=True)
-    assert 0 < ck["state"]["step"] < STEPS and not ck["state"]["done"]
+    kill_at_first_checkpoint(_train(cache), cache, STEPS)
     assert not [f for f in cache.iterdir() if f.suffix == ".pt" and f.stat().st_size == 0]
 
     again = _train(cache)

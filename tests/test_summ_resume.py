@@ -1,12 +1,9 @@
 "Summarization: a generator training killed with SIGKILL resumes to the same result."
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 
-from conftest import REPO
+from conftest import REPO, kill_at_first_checkpoint
 
 TRAIN = r"""
 import sys, json, warnings, tempfile
@@ -36,17 +33,7 @@ def test_killed_summarizer_training_resumes_to_the_same_result(tmp_path):
     expected = json.loads(out)
 
     cache = tmp_path / "b"
-    proc = _train(cache)
-    deadline = time.time() + 120
-    while not list(cache.glob("model-*.pt")) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.02)
-    time.sleep(0.2)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "training finished before it could be killed: raise STEPS"
-    import torch
-    ck = torch.load(next(cache.glob("model-*.pt")), weights_only=True)
-    assert 0 < ck["state"]["step"] < STEPS
+    kill_at_first_checkpoint(_train(cache), cache, STEPS)
 
     again = _train(cache)
     out, err = again.communicate(timeout=300)
