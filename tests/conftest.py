@@ -49,3 +49,21 @@ def kill_at_first_checkpoint(proc, cache, steps, timeout=120):
     step = torch.load(next(Path(cache).glob("model-*.pt")), weights_only=True)["state"]["step"]
     assert 0 < step < steps, f"checkpoint at step {step} of {steps}: not a mid-run kill"
     return step
+
+
+def json_output(proc, timeout=300):
+    "Wait for `proc` to finish successfully and return its standard output read as JSON."
+    import json
+    out, err = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, err
+    return json.loads(out)
+
+
+def check_kill_and_resume(start, tmp_path, steps):
+    """Run `start(cache)` once uninterrupted; run it again, SIGKILL it at its first checkpoint and start it once more:
+    the resumed run must print exactly what the uninterrupted one printed. Returns the interrupted run's cache folder."""
+    expected = json_output(start(tmp_path / "whole"))
+    cache = tmp_path / "killed"
+    kill_at_first_checkpoint(start(cache), cache, steps)
+    assert json_output(start(cache)) == expected  # same losses at every step, same validations, same test metric
+    return cache

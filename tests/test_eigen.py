@@ -2,10 +2,8 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-from conftest import kill_at_first_checkpoint
+from conftest import check_kill_and_resume
 
 TRAIN = r"""
 import sys, json, warnings
@@ -28,20 +26,8 @@ def _train(cache, **kw):
 
 
 def test_killed_training_resumes_to_the_same_result(tmp_path):
-    whole = _train(tmp_path / "a")
-    out, err = whole.communicate(timeout=300)
-    assert whole.returncode == 0, err
-    expected = json.loads(out)
-
-    cache = tmp_path / "b"
-    kill_at_first_checkpoint(_train(cache), cache, STEPS)
+    cache = check_kill_and_resume(_train, tmp_path, STEPS)
     assert not [f for f in cache.iterdir() if f.suffix == ".pt" and f.stat().st_size == 0]
-
-    again = _train(cache)
-    out, err = again.communicate(timeout=300)
-    assert again.returncode == 0, err
-    resumed = json.loads(out)
-    assert resumed == expected  # same losses at every step, same validations, same test accuracy
 
 
 def test_paper_preset_code_path_runs_with_tiny_sizes(vc, runs):

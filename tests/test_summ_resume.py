@@ -1,9 +1,8 @@
 "Summarization: a generator training killed with SIGKILL resumes to the same result."
-import json
 import subprocess
 import sys
 
-from conftest import REPO, kill_at_first_checkpoint
+from conftest import REPO, check_kill_and_resume
 
 TRAIN = r"""
 import sys, json, warnings, tempfile
@@ -27,15 +26,4 @@ def _train(cache):
 
 
 def test_killed_summarizer_training_resumes_to_the_same_result(tmp_path):
-    whole = _train(tmp_path / "a")
-    out, err = whole.communicate(timeout=300)
-    assert whole.returncode == 0, err
-    expected = json.loads(out)
-
-    cache = tmp_path / "b"
-    kill_at_first_checkpoint(_train(cache), cache, STEPS)
-
-    again = _train(cache)
-    out, err = again.communicate(timeout=300)
-    assert again.returncode == 0, err
-    assert json.loads(out) == expected
+    check_kill_and_resume(_train, tmp_path, STEPS)
