@@ -31,7 +31,7 @@ case "$cmd" in
   reproduce) exec vcollapse reproduce "$@" ;;
   test)
     echo "== nbdev_test: the notebooks' own tests =="
-    nbdev_test --n_workers 2 --do_print "$@"
+    OMP_NUM_THREADS=1 nbdev_test --n_workers 2 --do_print "$@"  # one thread per notebook: two workers on two cores, no oversubscription
     echo "== pytest: command line, papermill runs, project checks =="
     exec python -m pytest tests -q -p no:cacheprovider ;;
   vcollapse) exec vcollapse "$@" ;;

@@ -65,5 +65,15 @@ def test_reproduce_smoke_writes_report_results_and_figures_then_skips(vc, runs):
     pngs = list((root / "theory" / "figures").glob("*.png"))
     assert len(pngs) >= 4 and len(list((root / "theory" / "figures").glob("*.svg"))) == len(pngs)
     assert json.loads((root / "theory" / "run.json").read_text())["status"] == "ok"
+    for part, fig in [("eigen", "eigen_accuracy_vs_N_and_pstar"), ("summ", "summ_rouge_vs_N_and_pstar")]:
+        assert json.loads((root / part / "run.json").read_text())["status"] == "ok", part
+        assert f"| {part} | ok |" in report and (root / part / "figures" / f"{fig}.png").exists() and (root / part / "figures" / f"{fig}.svg").exists()
+    for claim in ("collapse", "random selection", "self-selection"):
+        assert claim in report.lower(), claim
+    from verified_collapse.results import load
+    df = load(root)
+    assert set(df.part) == {"theory", "eigen", "summ"} and len(df) > 0
+    assert "it/s" not in r.stdout + r.stderr  # progress bars are quiet when output is not a terminal
+    assert all(f"[{i}/3]" in r.stdout for i in (1, 2, 3))  # a progress line per notebook
     again = vc("reproduce")
     assert again.returncode == 0 and "up to date" in again.stdout
