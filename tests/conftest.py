@@ -67,3 +67,11 @@ def check_kill_and_resume(start, tmp_path, steps):
     kill_at_first_checkpoint(start(cache), cache, steps)
     assert json_output(start(cache)) == expected  # same losses at every step, same validations, same test metric
     return cache
+
+
+def param_args(command, params):
+    "`command` (a list) followed by `-p NAME VALUE` for each parameter."
+    args = list(command)
+    for name, value in params.items():
+        args += ["-p", name, str(value)]
+    return args

@@ -2,7 +2,7 @@
 import json
 import warnings
 
-from conftest import REPO
+from conftest import REPO, param_args
 
 SAMPLE = REPO / "tests" / "fixtures" / "summ" / "apt_sample"
 
@@ -42,9 +42,7 @@ def test_paper_preset_code_path_runs_with_a_tiny_causal_lm(vc, runs, tmp_path):
     tiny = dict(xlsum_dir=tmp_path / "xlsum", model_path=gen, stronger_path=strong, device="cpu", n0=60, n_stronger=120,
                 max_source_len=48, max_target_len=12, gen_steps=4, retrain_steps=3, batch_size=8, warmup=1, eval_every=4,
                 n_valid=6, n_test=8, sizes="[8, 16]", k=2, beam=2, chunk=16, max_pool=32, n_examples=2, ckpt_every_s=0)
-    args = ["run", "summ", "--preset", "paper"]
-    for name, value in tiny.items():
-        args += ["-p", name, str(value)]
+    args = param_args(["run", "summ", "--preset", "paper"], tiny)
     r = vc(*args, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
     root = runs / "paper" / "summ"
