@@ -38,7 +38,7 @@ def kill_at_first_checkpoint(proc, cache, steps, timeout=120):
     import signal
     import time
 
-    import torch
+    from verified_collapse.eigen_train import load_checkpoint
     deadline = time.time() + timeout
     while not list(Path(cache).glob("model-*.pt")) and time.time() < deadline and proc.poll() is None:
         time.sleep(0.02)
@@ -46,7 +46,7 @@ def kill_at_first_checkpoint(proc, cache, steps, timeout=120):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "training finished before it could be killed: raise the number of steps"
-    step = torch.load(next(Path(cache).glob("model-*.pt")), weights_only=True)["state"]["step"]
+    step = load_checkpoint(next(Path(cache).glob("model-*.pt")))["state"]["step"]
     assert 0 < step < steps, f"checkpoint at step {step} of {steps}: not a mid-run kill"
     return step
 
@@ -75,3 +75,53 @@ def param_args(command, params):
     for name, value in params.items():
         args += ["-p", name, str(value)]
     return args
+
+
+# -- shared by the determinism and kill-and-resume tests ------------------------------------------
+
+# The smoke preset as `vcollapse reproduce` runs it; the determinism and kill-and-resume tests run the same.
+SMOKE_ARGS = {"theory": [], "eigen": [], "summ": []}
+
+
+def run_vcollapse(args, runs, env=None, timeout=900):
+    "`vcollapse ARGS` in a subprocess with VCOLLAPSE_RUNS=runs; returns the CompletedProcess."
+    e = {**os.environ, "VCOLLAPSE_RUNS": str(runs), "OMP_NUM_THREADS": "1", **(env or {})}
+    return subprocess.run([str(VCOLLAPSE), *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=REPO, env=e)
+
+
+def result_tables(folder):
+    """The results of one experiment folder in a canonical form: every CSV with its rows sorted and the
+    wall-clock `seconds` column dropped, and every JSON result with its `seconds` and `out_dir` keys dropped."""
+    import json
+
+    import pandas as pd
+
+    def clean(o):
+        if isinstance(o, dict): return {k: clean(v) for k, v in o.items() if k not in ("seconds", "out_dir")}
+        if isinstance(o, list): return [clean(v) for v in o]
+        return o
+    out = {}
+    for f in sorted(Path(folder).glob("*.csv")):
+        df = pd.read_csv(f)
+        df = df.drop(columns=[c for c in df.columns if c == "seconds"])
+        out[f.name] = df.sort_values(list(df.columns)).to_csv(index=False).encode()
+    for f in sorted(Path(folder).glob("*.json")):
+        if f.name == "run.json": continue
+        out[f.name] = json.dumps(clean(json.loads(f.read_text())), sort_keys=True).encode()
+    return out
+
+
+@pytest.fixture(scope="session")
+def smoke_reproduce(tmp_path_factory):
+    "`vcollapse reproduce` (smoke preset) run once per test session: (runs folder, its CompletedProcess)."
+    runs = tmp_path_factory.mktemp("smoke-reproduce") / "runs"
+    r = run_vcollapse(["reproduce"], runs, env={"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")})
+    return runs, r
+
+
+@pytest.fixture(scope="session")
+def smoke_reference(smoke_reproduce):
+    "Uninterrupted smoke runs of every experiment (from the session's `vcollapse reproduce`): key -> its output folder."
+    runs, r = smoke_reproduce
+    assert r.returncode == 0, r.stdout + r.stderr
+    return lambda key: runs / "smoke" / key

@@ -3,7 +3,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import files_under
+from conftest import files_under, run_vcollapse
 
 
 def test_help_lists_commands(vc):
@@ -20,19 +20,7 @@ def test_help_params_lists_parameters_with_comments(vc):
     assert "where results and figures go" in r.stdout
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["run", "theory", "-p", "sede", "1"], "did you mean 'seed'"),               # misspelt name
-    (["run", "theory", "-p", "seed", "abc"], "'seed' = 'abc'"),                   # wrong type
-    (["run", "theory", "-p", "seed", "-3"], "'seed' = -3"),                      # out of range
-    (["run", "theroy"], "did you mean 'theory'"),                               # unknown notebook
-    (["run", "theory", "--preset", "nosuch"], "preset 'nosuch' not found"),      # unknown preset
-    (["run", "theory", "-p", "seed", "1", "-p", "seed", "2"], "given twice"),     # duplicate
-])
-def test_bad_input_exits_nonzero_names_it_and_writes_nothing(vc, runs, args, needle):
-    r = vc(*args)
-    assert r.returncode == 2, (r.stdout, r.stderr)
-    assert needle in r.stderr
-    assert files_under(runs) == []
+# Bad input: tests/test_bad_input.py (table-driven).
 
 
 def test_failing_notebook_is_reported_with_its_cell(vc, runs, tmp_path):
@@ -49,8 +37,8 @@ def test_failing_notebook_is_reported_with_its_cell(vc, runs, tmp_path):
     assert (tmp_path / "out" / "bad.ipynb").exists()
 
 
-def test_reproduce_smoke_writes_report_results_and_figures_then_skips(vc, runs):
-    r = vc("reproduce")
+def test_reproduce_smoke_writes_report_results_and_figures_then_skips(smoke_reproduce):
+    runs, r = smoke_reproduce
     assert r.returncode == 0, r.stdout + r.stderr
     root = runs / "smoke"
     report = (root / "REPORT.md").read_text()
@@ -75,5 +63,6 @@ def test_reproduce_smoke_writes_report_results_and_figures_then_skips(vc, runs):
     assert set(df.part) == {"theory", "eigen", "summ"} and len(df) > 0
     assert "it/s" not in r.stdout + r.stderr  # progress bars are quiet when output is not a terminal
     assert all(f"[{i}/3]" in r.stdout for i in (1, 2, 3))  # a progress line per notebook
-    again = vc("reproduce")
+    assert "generations" not in r.stdout and not (root / "generations").exists()  # beyond the paper: only when asked
+    again = run_vcollapse(["reproduce"], runs)
     assert again.returncode == 0 and "up to date" in again.stdout

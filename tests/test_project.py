@@ -61,3 +61,36 @@ def test_no_machine_paths_in_tracked_files():
     offenders = [f for f in files if (REPO / f).is_file() and (REPO / f).suffix in {".py", ".ipynb", ".md", ".yaml", ".ini", ".sh", ".txt", ".toml"}
                  and bad.search((REPO / f).read_text(errors="ignore"))]
     assert offenders == []
+
+
+def _calls(tree):
+    import ast
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+            owner = f.value.id if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+            yield owner, name, {k.arg: k.value for k in node.keywords}, node
+
+
+def test_loading_never_runs_code_from_a_file():
+    """Checkpoints load with torch.load(weights_only=True), arrays without pickle, YAML with safe_load, models from local
+    folders only and without remote code; nothing calls eval/exec or pickle."""
+    import ast
+    problems = []
+    for path in sorted((REPO / "verified_collapse").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for owner, name, kw, node in _calls(tree):
+            where = f"{path.name}:{node.lineno}"
+            const = lambda k: isinstance(kw.get(k), ast.Constant) and kw[k].value
+            if owner == "torch" and name == "load" and const("weights_only") is not True: problems.append(f"{where} torch.load without weights_only=True")
+            if owner == "np" and name == "load" and const("allow_pickle") is True: problems.append(f"{where} np.load(allow_pickle=True)")
+            if owner == "yaml" and name in ("load", "unsafe_load", "full_load", "load_all"): problems.append(f"{where} yaml.{name}")
+            if owner == "pickle" or (isinstance(node.func, ast.Name) and name in ("eval", "exec")): problems.append(f"{where} {owner}.{name}")
+            if name == "from_pretrained" and const("trust_remote_code") is True: problems.append(f"{where} trust_remote_code=True")
+            if name == "from_pretrained" and const("local_files_only") is not True: problems.append(f"{where} from_pretrained without local_files_only=True")
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                mods = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+                if any(m in ("pickle", "dill", "cloudpickle") for m in mods): problems.append(f"{path.name}:{node.lineno} imports pickle")
+    assert not problems, problems
