@@ -83,10 +83,15 @@ def param_args(command, params):
 SMOKE_ARGS = {"theory": [], "eigen": [], "summ": []}
 
 
+def vcollapse_env(runs, **extra):
+    "The environment of a `vcollapse` subprocess: VCOLLAPSE_RUNS=runs, one torch thread, `extra` on top."
+    return {**os.environ, "VCOLLAPSE_RUNS": str(runs), "OMP_NUM_THREADS": "1", **extra}
+
+
 def run_vcollapse(args, runs, env=None, timeout=900):
     "`vcollapse ARGS` in a subprocess with VCOLLAPSE_RUNS=runs; returns the CompletedProcess."
-    e = {**os.environ, "VCOLLAPSE_RUNS": str(runs), "OMP_NUM_THREADS": "1", **(env or {})}
-    return subprocess.run([str(VCOLLAPSE), *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=REPO, env=e)
+    return subprocess.run([str(VCOLLAPSE), *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=REPO,
+                          env=vcollapse_env(runs, **(env or {})))
 
 
 def result_tables(folder):
@@ -115,7 +120,7 @@ def result_tables(folder):
 def smoke_reproduce(tmp_path_factory):
     "`vcollapse reproduce` (smoke preset) run once per test session: (runs folder, its CompletedProcess)."
     runs = tmp_path_factory.mktemp("smoke-reproduce") / "runs"
-    r = run_vcollapse(["reproduce"], runs, env={"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")})
+    r = run_vcollapse(["reproduce"], runs)
     return runs, r
 
 

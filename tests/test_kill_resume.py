@@ -6,21 +6,18 @@ tables are byte-identical (after sorting, wall-clock seconds excepted) to those 
 The moments come from the run's own trace (`VCOLLAPSE_TRACE`): a kill point is "the n-th event of this kind
 in this process", followed by a random delay of up to 50 ms. Kill points are listed in the order they first
 happen, so every restart gets further than the last one."""
-import io
 import json
-import os
 import random
 import signal
 import subprocess
 import time
-import zipfile
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import psutil
 import pytest
-from conftest import REPO, SMOKE_ARGS, VCOLLAPSE, result_tables
+from conftest import REPO, SMOKE_ARGS, VCOLLAPSE, result_tables, run_vcollapse, vcollapse_env
 
 from verified_collapse.core import read_cache
 
@@ -65,8 +62,8 @@ def _kill_tree(proc):
 
 
 def _start(key, out, trace):
-    env = {**os.environ, "VCOLLAPSE_RUNS": str(out.parent), "VCOLLAPSE_TRACE": str(trace), "OMP_NUM_THREADS": "1"}
-    return subprocess.Popen([str(VCOLLAPSE), "run", key, "--out", str(out), *SMOKE_ARGS[key]], cwd=REPO, env=env,
+    return subprocess.Popen([str(VCOLLAPSE), "run", key, "--out", str(out), *SMOKE_ARGS[key]], cwd=REPO,
+                            env=vcollapse_env(out.parent, VCOLLAPSE_TRACE=str(trace)),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -121,9 +118,7 @@ def test_killed_runs_resume_to_the_same_results(key, smoke_reference, tmp_path):
         assert _run_until(key, out, trace, point, rng), f"the run finished before kill point {point}"
         _check_whole(out)
         survived.append(point)
-    env = {**os.environ, "VCOLLAPSE_RUNS": str(out.parent), "OMP_NUM_THREADS": "1"}
-    r = subprocess.run([str(VCOLLAPSE), "run", key, "--out", str(out), *SMOKE_ARGS[key]], cwd=REPO, env=env,
-                       capture_output=True, text=True, timeout=600)
+    r = run_vcollapse(["run", key, "--out", out, *SMOKE_ARGS[key]], out.parent, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     assert _check_whole(out) > 10
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.endswith(".running.ipynb")]
