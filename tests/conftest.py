@@ -96,7 +96,8 @@ def run_vcollapse(args, runs, env=None, timeout=900):
 
 def result_tables(folder):
     """The results of one experiment folder in a canonical form: every CSV with its rows sorted and the
-    wall-clock `seconds` column dropped, and every JSON result with its `seconds` and `out_dir` keys dropped."""
+    wall-clock `seconds` column dropped, every Parquet table (items.parquet) with its rows sorted, and every JSON
+    result with its `seconds` and `out_dir` keys dropped."""
     import json
 
     import pandas as pd
@@ -109,6 +110,9 @@ def result_tables(folder):
     for f in sorted(Path(folder).glob("*.csv")):
         df = pd.read_csv(f)
         df = df.drop(columns=[c for c in df.columns if c == "seconds"])
+        out[f.name] = df.sort_values(list(df.columns)).to_csv(index=False).encode()
+    for f in sorted(Path(folder).glob("*.parquet")):
+        df = pd.read_parquet(f)
         out[f.name] = df.sort_values(list(df.columns)).to_csv(index=False).encode()
     for f in sorted(Path(folder).glob("*.json")):
         if f.name == "run.json": continue

@@ -13,9 +13,10 @@ s = EigenSettings(dim=2, model="smoke", n0=300, gen_steps=int(sys.argv[2]), batc
                   n_valid=40, n_test=60, ckpt_every_s=0)
 task = EigenTask(s, cache_dir=sys.argv[1], progress=False)
 g = task.train_generator(0)
-metric = task.generator_metric(g)
-print(json.dumps({"metric": metric, "table": task.generator_table, "losses": g.history["losses"],
-                  "history": g.history["history"]}))
+from verified_collapse.eigen_task import evaluate_model
+ev = task.generator_metric(g)
+print(json.dumps({"metric": ev.metric, "table": evaluate_model(g, task.test, task.vocab, 2), "losses": g.history["losses"],
+                  "errors": ev.items.rel_error.fillna(-1.0).tolist(), "history": g.history["history"]}))
 """
 STEPS = 120
 

@@ -14,7 +14,9 @@ s = SummSettings(n0=120, vocab_size=400, gen_steps=int(sys.argv[3]), batch_size=
                  max_source_len=48, max_target_len=12, scorers=(), device="cpu", ckpt_every_s=0)
 task = SummTask(splits, s, cache_dir=sys.argv[1], progress=False)
 g = task.train_generator(0)
-print(json.dumps({"rouge1": task.generator_metric(g), "losses": g.history["losses"], "history": g.history["history"]}))
+ev = task.generator_metric(g)
+print(json.dumps({"rouge1": ev.metric, "per_document": ev.items.rouge1.tolist(), "losses": g.history["losses"],
+                  "history": g.history["history"]}))
 """
 STEPS = 120
 SAMPLE = REPO / "tests" / "fixtures" / "summ" / "apt_sample"

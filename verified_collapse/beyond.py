@@ -11,7 +11,8 @@ from .core import ParamError, check_param, check_params, pick_device
 from .generations import parse_policy
 
 THEORY_DEFAULTS = dict(generations=6, d=20, mu_norm=1.0, p0=0.35, n=200, seeds=4,
-                       verifiers=["1,1", "0.9,0.3", "1,0", "0.3,0.7"])
+                       verifiers=["1,1", "0.9,0.3", "1,0", "0.3,0.7"],
+                       recursion_margin=0.02)  # the recursion finding: |measured error - recursion| within this, at every point
 EIGEN_DEFAULTS = dict(generations=2, dim=2, model="smoke", encoding="B1999", n0=300, gen_steps=40, retrain_steps=30, batch_size=32,
                       lr=1e-3, warmup=10, eval_every=20, n_valid=50, n_test=100, n=60, k=3, beam=3, tolerance=0.05,
                       verifiers=["oracle", "learned", "learned_refit"], verifier_train=500, verifier_threshold=0.5, max_pool=1200,
@@ -23,7 +24,7 @@ SUMM_DEFAULTS = dict(generations=2, lists_dir="../tests/fixtures/summ/apt_sample
 _I, _R = dict(kind=numbers.Integral, lo=1), dict(kind=numbers.Real, lo=0, lo_open=True)
 PART_SPECS = {
     "theory": dict(generations=_I, d=dict(kind=numbers.Integral, lo=2), mu_norm=_R, p0=dict(kind=numbers.Real, lo=0, hi=1), n=_I,
-                   seeds=_I, verifiers=dict(kind=str, nonempty=True)),
+                   seeds=_I, verifiers=dict(kind=str, nonempty=True), recursion_margin=_R),
     "eigen": {**{k: _I for k in ("generations", "dim", "n0", "gen_steps", "retrain_steps", "batch_size", "eval_every", "n_valid",
                                  "n_test", "n", "k", "beam", "verifier_train", "max_pool")},
               "model": dict(choices=["smoke", "cpu", "paper"]), "encoding": dict(choices=["P10", "P1000", "B1999", "FP15"]),

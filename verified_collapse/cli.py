@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--preset", default="smoke", help=f"parameter preset: {', '.join(PRESETS)} or a YAML file (default: smoke)")
     r.add_argument("--out", default=None, help="output folder (default: runs/<preset>/<experiment>)")
     r.add_argument("--force", action="store_true", help="run even if a finished run with the same parameters exists")
+    r.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="if another process is running into the same folder, wait up to SECONDS for it (default: refuse at once)")
     r.add_argument("--help-params", action="store_true", help="list the notebook's parameters and exit")
     a = sub.add_parser("reproduce", help="run every experiment notebook and write runs/<preset>/REPORT.md",
                        description="Run every experiment notebook that exists with a preset, then write REPORT.md, "
@@ -43,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
                    "'generations' -- beyond the paper -- runs when named here or with --all)")
     a.add_argument("--all", action="store_true", help="also run the experiments beyond the paper (generations)")
     a.add_argument("--force", action="store_true", help="re-run experiments whose results are up to date")
+    a.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="if another process is running into an experiment's folder, wait up to SECONDS for it (default: refuse)")
     sub.add_parser("list", help="list the experiments and whether their notebooks exist")
     sub.add_parser("readme", help="regenerate README.md from nbs/index.ipynb")
     d = sub.add_parser("docs", help="build the documentation site: Quarto (nbdev_docs) if installed, else offline",
@@ -123,7 +127,7 @@ def main(argv:list|None=None, # command-line arguments (default: sys.argv[1:])
             for n, v in args.param:
                 if n in params: raise ParamError(f"parameter {n!r} given twice")
                 params[n] = parse_value(v)
-            res = run_experiment(args.notebook, params, preset=args.preset, out_dir=args.out, force=args.force)
+            res = run_experiment(args.notebook, params, preset=args.preset, out_dir=args.out, force=args.force, wait=args.wait)
             return 0 if res.status in ("ok", "cached") else 1
         if args.command == "reproduce":
             keys = available_experiments()
@@ -138,7 +142,7 @@ def main(argv:list|None=None, # command-line arguments (default: sys.argv[1:])
             t0 = time.perf_counter(); results = []
             for i, k in enumerate(keys, 1):
                 print(f"[{i}/{len(keys)}] {k}: {EXPERIMENTS[k]['title']}", flush=True)
-                results.append(run_experiment(k, preset=args.preset, force=args.force))
+                results.append(run_experiment(k, preset=args.preset, force=args.force, wait=args.wait))
             root = runs_root() / Path(args.preset).stem
             report = write_report(root)
             bad = [r for r in results if r.status == "failed"]

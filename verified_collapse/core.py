@@ -5,6 +5,8 @@
 # %% ../nbs/00_core.ipynb #fa13bd6e
 from __future__ import annotations
 
+import contextlib
+import getpass
 import hashlib
 import io
 import json
@@ -12,6 +14,9 @@ import math
 import numbers
 import os
 import random
+import shlex
+import socket
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,10 +25,10 @@ from typing import Any, Iterable
 import numpy as np
 
 # %% auto #0
-__all__ = ['CACHE_MAGIC', 'ParamError', 'check_param', 'check_params', 'seed_everything', 'derive_seed', 'pick_device',
-           'params_hash', 'trace', 'runs_root', 'run_dir', 'atomic_write_bytes', 'atomic_write_text',
-           'atomic_write_json', 'atomic_write_csv', 'CacheError', 'write_cache', 'read_cache', 'scan_cache',
-           'remove_stale_temps']
+__all__ = ['CACHE_MAGIC', 'LOCK_FILE', 'ParamError', 'check_param', 'check_params', 'seed_everything', 'derive_seed',
+           'pick_device', 'params_hash', 'trace', 'apply_umask', 'runs_root', 'run_dir', 'atomic_write_bytes',
+           'atomic_write_text', 'atomic_write_json', 'atomic_write_csv', 'CacheError', 'write_cache', 'read_cache',
+           'scan_cache', 'remove_stale_temps', 'FolderBusy', 'folder_lock']
 
 # %% ../nbs/00_core.ipynb #eea7bf8c
 class ParamError(ValueError):
@@ -168,6 +173,26 @@ def trace(event:str, # what happens, e.g. "train_step", "generate", "select", "r
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps({"event": event, "t": time.time(), **info}, default=str) + "\n")
 
+# %% ../nbs/00_core.ipynb #2855be88
+def _umask(status:str="/proc/self/status", # Linux's status file of this process (its "Umask:" line)
+          ) -> int:
+    "The process's umask, read from `status` without changing it; elsewhere set and restored at once."
+    try:
+        with open(status) as f:
+            for line in f:
+                if line.startswith("Umask:"): return int(line.split()[1], 8)
+    except (OSError, ValueError): pass
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
+def apply_umask(path:str|Path, # a file or folder, e.g. made by `tempfile.mkstemp` (0600) or `mkdtemp` (0700)
+               ) -> Path:
+    "Give `path` the mode `open`/`mkdir` would have given it: 0o666 & ~umask (file), 0o777 & ~umask (folder)."
+    path = Path(path); st = path.stat()
+    base = 0o777 if path.is_dir() else 0o666
+    path.chmod((st.st_mode & 0o7000) | (base & ~_umask()))  # keeps a folder's setgid bit (group-shared trees)
+    return path
+
 # %% ../nbs/00_core.ipynb #13b4a38a
 def runs_root() -> Path:
     "The folder holding all runs: `$VCOLLAPSE_RUNS`, else `./runs`."
@@ -185,12 +210,13 @@ def run_dir(*parts:str, # sub-folders, e.g. ("cpu", "theory")
 def atomic_write_bytes(path:str|Path, # the file to (over)write
                        data:bytes, # its complete new content
                       ) -> Path:
-    "Write `data` to `path` atomically: temp file in the same folder, fsync, rename."
+    "Write `data` to `path` atomically (temp file in the same folder, fsync, rename), with the mode `open` would give it."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     trace("write", file=path.name)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600 files
             f.write(data); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -283,3 +309,61 @@ def remove_stale_temps(folder:str|Path, # a run's folder
     for p in Path(folder).rglob(".*.tmp") if Path(folder).exists() else []:
         if p.is_file(): p.unlink(); gone.append(p)
     return gone
+
+# %% ../nbs/00_core.ipynb #718c37a5
+LOCK_FILE = ".vcollapse.lock"
+
+class FolderBusy(ParamError):
+    "Another process holds a run folder's lock; the message names the folder, the holder and the fix."
+
+def _holder(what:str) -> dict:
+    "Who takes a lock, as recorded in the lock file."
+    try: user = getpass.getuser()
+    except Exception: user = str(os.getuid())
+    t = time.time()
+    return dict(pid=os.getpid(), host=socket.gethostname(), user=user, what=what, cmd=shlex.join(sys.argv),
+                since=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(t)), t=t)
+
+def _holder_words(fd:int) -> str:
+    "The holder recorded in an open lock file, in words."
+    try: h = json.loads(os.pread(fd, 1 << 16, 0))
+    except (OSError, ValueError): h = None
+    if not isinstance(h, dict) or "pid" not in h: return "a process that has not recorded itself yet"
+    what = f" ({h['what']})" if h.get("what") else ""
+    return f"pid {h['pid']} of {h.get('user', '?')} on {h.get('host', '?')}{what}, running since {h.get('since', '?')}"
+
+def _acquire(fd:int, # the open lock file
+             folder:Path, # its folder, named in the error
+             wait:float, # seconds to keep trying (<= 0: one try)
+            ):
+    "Take the exclusive lock on `fd`, polling every 0.5 s up to `wait` seconds; else `FolderBusy` naming the holder."
+    import fcntl
+    deadline = time.monotonic() + max(wait, 0.0)
+    while True:
+        try: return fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError: left = deadline - time.monotonic()
+        if left <= 0:
+            still = f" (still, after waiting {wait:g} s)" if wait > 0 else ""
+            raise FolderBusy(f"run folder {folder} is in use by another run{still}: {_holder_words(fd)}. "
+                             "Wait for it to finish, pass --wait SECONDS, or use another --out folder")
+        time.sleep(min(0.5, left))
+
+@contextlib.contextmanager
+def folder_lock(folder:str|Path, # the run folder (created if missing)
+                wait:float=0.0, # seconds to wait for a busy folder (<= 0: fail at once)
+                what:str="", # what takes the lock, e.g. "vcollapse run eigen": told to whoever finds the folder busy
+               ):
+    "Hold the exclusive lock of `folder` (`flock` on `folder/.vcollapse.lock`) in a `with` block; yield the lock file."
+    wait = float(check_param("wait", wait, kind=numbers.Real, lo=-math.inf))
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the umask applies, as with open()
+    try:
+        _acquire(fd, folder, wait)
+        try:
+            os.ftruncate(fd, 0); os.pwrite(fd, json.dumps(_holder(what)).encode(), 0)
+            yield path
+        finally:
+            import fcntl
+            os.ftruncate(fd, 0); fcntl.flock(fd, fcntl.LOCK_UN)
+    finally: os.close(fd)

@@ -20,6 +20,8 @@ from .eigen_data import (ENCODINGS, TEST_SEED, TOLERANCES, VALID_SEED, EigenVoca
                                           decode_vectors, make_split, rel_l1_error, sequence_lengths)
 from .eigen_model import MODEL_PRESETS, ModelConfig, beam_search, build_model
 from .eigen_train import FixedData, TrainConfig, train_seq2seq
+from .fingerprint import content_hash, function_hash, source_hash
+from .loop import Evaluation
 from .verify import DROP, Candidates
 
 # %% auto #0
@@ -81,6 +83,15 @@ def check_settings(s:EigenSettings) -> EigenSettings:
     return s
 
 # %% ../nbs/23_eigen_task.ipynb #f43f82c2
+def _train_code() -> str:
+    "Hash of the code a model's weights depend on: data, model, trainer, and the task's training and validation."
+    return content_hash(source_hash("eigen_data", "eigen_model", "eigen_train"),
+                        function_hash(EigenTask._fit, EigenTask._train_config, evaluate_model, predict))
+
+def _generate_code() -> str:
+    "Hash of the code that turns a model and inputs into beam candidates."
+    return content_hash(source_hash("eigen_data", "eigen_model"), function_hash(EigenTask._beam))
+
 class EigenTask:
     "Eigenvalues of symmetric matrices with a transformer, as a task of `run_loop`."
     name = "eigen"
@@ -99,64 +110,77 @@ class EigenTask:
         self.progress = progress
         self.cache = Path(cache_dir) if cache_dir is not None else None
         if self.cache is not None: self.cache.mkdir(parents=True, exist_ok=True)
-        mk = lambda n, seed: make_split(n, self.s.dim, seed, self.vocab, coeff=self.s.coeff, symmetric=self.s.symmetric_input)
-        self._split = mk
-        self.valid, self.test = mk(self.s.n_valid, VALID_SEED), mk(self.s.n_test, TEST_SEED)
+        self.valid, self.test = self._split(self.s.n_valid, VALID_SEED), self._split(self.s.n_test, TEST_SEED)
         self._gen_key = None
 
-    # -- helpers -------------------------------------------------------------
-    def _key(self, *parts) -> str:
-        return params_hash({"settings": asdict(self.s), "parts": [str(p) for p in parts]})
+    def _split(self, n, seed):
+        return make_split(n, self.s.dim, seed, self.vocab, coeff=self.s.coeff, symmetric=self.s.symmetric_input)
 
-    def _ckpt(self, *parts):
-        return None if self.cache is None else self.cache / f"model-{self._key(*parts)}.pt"
+    def _train_config(self, steps:int, seed:int) -> TrainConfig:
+        "The training rule of every model of the task, for `steps` steps with batch order from `seed`."
+        return TrainConfig(max_steps=steps, batch_size=self.s.batch_size, lr=self.s.lr, lr_min=self.s.lr / 100,
+                           warmup=min(self.s.warmup, steps - 1), eval_every=min(self.s.eval_every, steps),
+                           patience=self.s.patience, seed=derive_seed(seed, "batches"), ckpt_every_s=self.s.ckpt_every_s)
 
-    def _fit(self, data:dict, steps:int, seed:int, ckpt, desc:str, init=None):
+    def model_key(self, data:dict, # the training set: {"src", "tgt"} arrays
+                  steps:int, seed:int, # training steps; the training seed (initialisation and batch order)
+                  init=None, # the model fine-tuned from (None: a fresh one)
+                 ) -> str:
+        "The cache key of a model: the full content of what its weights depend on."
+        cfg = asdict(self._train_config(steps, seed)); cfg.pop("ckpt_every_s")
+        return content_hash(kind="eigen-model", code=_train_code(), src=data["src"], tgt=data["tgt"], model=asdict(self.model_cfg),
+                            encoding=self.s.encoding, vocab=len(self.vocab), dim=self.s.dim, train=cfg, tolerance=self.s.tolerance,
+                            valid=(self.valid["src"], self.valid["eigenvalues"]), init_seed=derive_seed(seed, "init"),
+                            init=None if init is None else init.cache_key, device=self.device.split(":")[0])
+
+    def _fit(self, data:dict, steps:int, seed:int, desc:str, init=None):
+        "A model trained on `data` (or `init` trained further), resumed from or saved to its checkpoint in the cache."
+        key = self.model_key(data, steps, seed, init)
+        ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
         model = build_model(self.model_cfg, len(self.vocab), self.vocab.pad_id, self.vocab.bos_id, self.vocab.eos_id,
                             seed=derive_seed(seed, "init")).to(self.device)
         if init is not None: model.load_state_dict(init.state_dict())  # fine-tune: start from `init`'s weights
-        cfg = TrainConfig(max_steps=steps, batch_size=self.s.batch_size, lr=self.s.lr, lr_min=self.s.lr / 100,
-                          warmup=min(self.s.warmup, steps - 1), eval_every=min(self.s.eval_every, steps),
-                          patience=self.s.patience, seed=derive_seed(seed, "batches"), ckpt_every_s=self.s.ckpt_every_s)
+        cfg = self._train_config(steps, seed)
         eval_fn = lambda m: evaluate_model(m, self.valid, self.vocab, self.s.dim)
         hist = train_seq2seq(model, FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed), cfg, eval_fn=eval_fn,
                              metric=f"acc@{self.s.tolerance:g}" if self.s.tolerance in TOLERANCES else "acc@0.05",
                              ckpt_path=ckpt, pad_id=self.vocab.pad_id, progress=self.progress, desc=desc)
-        model.history = hist
-        model.cache_key = None if ckpt is None else Path(ckpt).stem  # names its candidates in the cache
+        model.history, model.cache_key = hist, key  # the key names its candidates in the cache
         return model.eval()
 
-    # -- the task protocol ------------------------------------------------------
+    def _beam(self, model, src:np.ndarray, k:int):
+        "Beam search: `k` candidates of each input and their scores."
+        return beam_search(model, src, k=k, beam=max(k, self.s.beam), max_new_tokens=self.tgt_len, batch_size=256)
+
     def train_generator(self, seed:int):
+        "The generator: a fresh model trained on `n0` real pairs."
         real = self.real_dataset(self.s.n0, derive_seed(seed, "generator-data"))
-        model = self._fit(real, self.s.gen_steps, derive_seed(seed, "generator"), self._ckpt("generator", seed), "generator")
-        self._gen_key = model.cache_key = self._key("generator", seed)
+        model = self._fit(real, self.s.gen_steps, derive_seed(seed, "generator"), "generator")
+        self._gen_key = model.cache_key
         return model
 
-    def generator_metric(self, model) -> float:
-        self.generator_table = evaluate_model(model, self.test, self.vocab, self.s.dim)
-        return self._test_acc(model, table=self.generator_table)
+    def evaluate(self, model) -> Evaluation:
+        "Greedy test accuracy at the tolerance, with each test matrix's relative error (NaN: the output did not parse)."
+        err = rel_l1_error(predict(model, self.test["src"], self.vocab, self.s.dim), self.test["eigenvalues"])
+        return Evaluation.from_scores((err < self.s.tolerance).astype(float), rel_error=err)
 
-    def _test_acc(self, model, table=None):
-        if table is None:
-            pred = predict(model, self.test["src"], self.vocab, self.s.dim)
-            return float(np.mean(rel_l1_error(pred, self.test["eigenvalues"]) < self.s.tolerance))
-        pred = None
-        t = self.s.tolerance
-        return table[f"acc@{t:g}"] if f"acc@{t:g}" in table else self._test_acc(model)
+    def generator_metric(self, model) -> Evaluation:
+        "The generator's test result (the same evaluation as every model's)."
+        return self.evaluate(model)
 
-    def sample_inputs(self, n:int, seed:int) -> dict:
-        return self._split(n, seed)
+    def sample_inputs(self, n:int, seed:int) -> dict: return self._split(n, seed)
 
     def generate(self, model, inputs:dict, k:int, seed:int) -> Candidates:
+        "`k` beam candidates per matrix (read from the cache when this model already made them for these inputs), judged."
         who = getattr(model, "cache_key", None) or self._gen_key  # which model generates: the generator, or a retrained one
-        f = None if self.cache is None else self.cache / f"cands-{self._key(who, k, seed, len(inputs['src']))}.npz"
+        key = content_hash(kind="eigen-cands", code=_generate_code(), model=who, src=inputs["src"], k=k, beam=max(k, self.s.beam),
+                           tgt_len=self.tgt_len)
+        f = None if self.cache is None or who is None else self.cache / f"cands-{key}.npz"
         if f is not None and f.exists():
             z = np.load(io.BytesIO(read_cache(f)), allow_pickle=False)
             ids, scores = z["ids"], z["scores"]
         else:
-            ids, scores = beam_search(model, inputs["src"], k=k, beam=max(k, self.s.beam), max_new_tokens=self.tgt_len,
-                                      batch_size=256)
+            ids, scores = self._beam(model, inputs["src"], k)
             if f is not None:
                 buf = io.BytesIO(); np.savez(buf, ids=ids, scores=scores); write_cache(f, buf.getvalue())
         return self.judge(ids, scores, inputs["eigenvalues"])
@@ -175,33 +199,31 @@ class EigenTask:
                           extra={"rel_error": np.minimum(np.nan_to_num(err, nan=1e9, posinf=1e9), 1e9)})
 
     def synthetic_dataset(self, inputs:dict, cands:Candidates, selected:np.ndarray) -> dict:
+        "The kept matrices with their chosen candidates as labels."
         keep = np.flatnonzero(selected != DROP)
         return {"src": inputs["src"][keep], "tgt": cands.outputs[keep, selected[keep]]}
 
     def real_dataset(self, n:int, seed:int) -> dict:
+        "`n` real (matrix, eigenvalues) pairs."
         d = self._split(n, seed)
         return {"src": d["src"], "tgt": d["tgt"]}
 
     def concat(self, datasets) -> dict:
         datasets = list(datasets)
         return {"src": np.concatenate([d["src"] for d in datasets]), "tgt": np.concatenate([d["tgt"] for d in datasets])}
+
     def subset(self, dataset:dict, n:int) -> dict: return {"src": dataset["src"][:n], "tgt": dataset["tgt"][:n]}
+
     def size(self, dataset:dict) -> int: return len(dataset["src"])
 
     def train(self, dataset:dict, seed:int):
-        return self._fit(dataset, self.s.retrain_steps, seed,
-                         self._ckpt("retrain", self._gen_key, seed, self.size(dataset), params_hash({"tgt": dataset["tgt"][:50].tolist()})),
-                         f"retrain N={self.size(dataset)}")
+        "A fresh model trained on `dataset` for `retrain_steps` steps."
+        return self._fit(dataset, self.s.retrain_steps, seed, f"retrain N={self.size(dataset)}")
 
     def finetune(self, model, dataset:dict, seed:int):
         "`model` trained further on `dataset` for `retrain_steps` steps (a copy; `model` is left as it was)."
-        return self._fit(dataset, self.s.retrain_steps, seed,
-                         self._ckpt("finetune", getattr(model, "cache_key", None), seed, self.size(dataset),
-                                    params_hash({"tgt": dataset["tgt"][:50].tolist()})),
-                         f"fine-tune N={self.size(dataset)}", init=model)
+        return self._fit(dataset, self.s.retrain_steps, seed, f"fine-tune N={self.size(dataset)}", init=model)
 
-    def evaluate(self, model) -> float:
-        return self._test_acc(model)
 
 # %% ../nbs/23_eigen_task.ipynb #16a1cbec
 LOOP_SPEC = {

@@ -9,6 +9,7 @@ import io
 import math
 import numbers
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -21,7 +22,7 @@ from .core import ParamError, atomic_write_bytes, atomic_write_json, check_param
 
 # %% auto #0
 __all__ = ['TrainConfig', 'lr_at', 'FixedData', 'FreshData', 'trainable_state', 'load_trainable_state', 'save_checkpoint',
-           'load_checkpoint', 'train_seq2seq']
+           'restore_rng', 'load_checkpoint', 'train_seq2seq']
 
 # %% ../nbs/22_eigen_train.ipynb #6df6dc80
 @dataclass
@@ -101,10 +102,23 @@ def load_trainable_state(model, weights:dict):
     model.load_state_dict(weights, strict=False)
 
 def save_checkpoint(path:str|Path, model, opt, state:dict) -> Path:
-    "Write the trainable weights, optimiser, torch RNG state and `state` (plain values) atomically."
-    buf = io.BytesIO()
-    torch.save({"model": trainable_state(model), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(), "state": state}, buf)
+    "Write the trainable weights, optimiser, torch RNG states (CPU; CUDA when present) and `state` (plain values) atomically."
+    ck = {"model": trainable_state(model), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(), "state": state}
+    if torch.cuda.is_available(): ck["cuda_rng"] = torch.cuda.get_rng_state_all()  # one ByteTensor per GPU
+    buf = io.BytesIO(); torch.save(ck, buf)
     return write_cache(path, buf.getvalue())
+
+def restore_rng(ck:dict, # a checkpoint read by `load_checkpoint`
+               ):
+    "Restore the random states saved with a checkpoint: CPU always, CUDA when saved and a GPU is present."
+    torch.set_rng_state(ck["torch_rng"])
+    saved = ck.get("cuda_rng")
+    if not saved or not torch.cuda.is_available(): return
+    n = torch.cuda.device_count()
+    if len(saved) != n:
+        warnings.warn(f"the checkpoint holds the CUDA random states of {len(saved)} GPU(s) but {n} are visible: restored the first "
+                      f"{min(n, len(saved))}; random draws (dropout) on the others differ from those of an uninterrupted run")
+    torch.cuda.set_rng_state_all(saved[:n])
 
 def load_checkpoint(path:str|Path) -> dict:
     "Read a checkpoint safely (`weights_only=True`); a damaged file raises a clear error."
@@ -135,7 +149,7 @@ def train_seq2seq(model, # a seq2seq or causal LM: model(input_ids=, attention_m
     best_weights = None
     if ckpt_path is not None and Path(ckpt_path).exists():
         ck = load_checkpoint(ckpt_path)
-        load_trainable_state(model, ck["model"]); opt.load_state_dict(ck["opt"]); torch.set_rng_state(ck["torch_rng"])
+        load_trainable_state(model, ck["model"]); opt.load_state_dict(ck["opt"]); restore_rng(ck)
         st.update(ck["state"])
         bw = Path(str(ckpt_path) + ".best")
         if bw.exists(): best_weights = load_checkpoint(bw)["model"]

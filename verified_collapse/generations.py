@@ -19,7 +19,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .core import ParamError, check_param, derive_seed, seed_everything, trace
-from .loop import final_loss, proxy_columns
+from .loop import ItemStore, as_evaluation, final_loss, proxy_columns
 from .verify import DROP, Candidates, make_selector, selection_proxy
 
 # %% auto #0
@@ -98,6 +98,7 @@ def run_generations(task, # a task of `run_loop` (optionally with `as_generator(
                     refit_verifiers:bool|Sequence[str]=False, # re-train verifiers with `fit_synthetic` on their chain's selection each round (True: all; or their names)
                     warm_start:bool=False, # each round fine-tunes its chain's previous model (`task.finetune`) instead of training from scratch
                     progress:bool=True, # progress bars (quiet when not on a terminal)
+                    items:ItemStore|None=None, # where every evaluated model's per-item outcomes go (default: memory)
                    ) -> pd.DataFrame:
     "G rounds of generate -> verify -> retrain, the retrained model generating the next round; one row per chain and round."
     if isinstance(selectors, dict): sels = {str(name): make_selector(s) if isinstance(s, str) else s for name, s in selectors.items()}
@@ -117,12 +118,15 @@ def run_generations(task, # a task of `run_loop` (optionally with `as_generator(
         raise ParamError(f"warm_start=True needs a task with finetune(model, dataset, seed); task {task.name!r} has none (use warm_start=False)")
     refit = set(sels) if refit_verifiers is True else set(refit_verifiers or ())
     if refit - set(sels): raise ParamError(f"parameter 'refit_verifiers' names {sorted(refit - set(sels))}, which are not among the verifiers {list(sels)}")
+    store = items if items is not None else ItemStore()
     rows = []
     for seed in seeds:
         seed_everything(seed)
         t0 = time.perf_counter()
         gen0 = task.train_generator(seed)
-        gen0_metric = float(task.generator_metric(gen0))
+        gen0_ev = as_evaluation(task.generator_metric(gen0))
+        store.add(gen0_ev, task=task.name, verifier="generator", generation=0, seed=int(seed))
+        gen0_metric = gen0_ev.metric
         real = task.real_dataset(n, derive_seed(seed, "real"))
         chains = [(v, p) for v in sels for p in policies]
         state = {c: dict(gen=gen0, model=gen0, gen_metric=gen0_metric, synthetic=[], sel=copy.deepcopy(sels[c[0]]) if c[0] in refit else sels[c[0]],
@@ -167,9 +171,11 @@ def run_generations(task, # a task of `run_loop` (optionally with `as_generator(
                 st["synthetic"].append(task.subset(task.concat(gc["parts"]), n))
                 data = policy_dataset(task, p, real, st["synthetic"])
                 trace("retrain", task=task.name, verifier=v, policy=p, generation=g)
-                model = (task.finetune(st["model"], data, derive_seed(seed, "train", v, p, g)) if warm_start
-                         else task.train(data, derive_seed(seed, "train", v, p, g)))
-                metric = float(task.evaluate(model))
+                train_seed = derive_seed(seed, "train")  # common random numbers: one init and batch order per seed
+                model = task.finetune(st["model"], data, train_seed) if warm_start else task.train(data, train_seed)
+                ev = as_evaluation(task.evaluate(model))
+                store.add(ev, task=task.name, verifier=v, N=n, policy=p, generation=g, seed=int(seed))
+                metric = ev.metric
                 rows.append(dict(task=task.name, verifier=v, policy=p, generation=g, seed=int(seed), metric=metric,
                                  generator_metric=st["gen_metric"], **proxy_columns(px), kept=gc["kept"], pool=pool, train_size=int(task.size(data)), train_loss=final_loss(model),
                                  seconds=time.perf_counter() - t1))

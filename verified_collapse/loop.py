@@ -5,11 +5,13 @@
 # %% ../nbs/02_loop.ipynb #d94b9802
 from __future__ import annotations
 
+import io
 import json
 import math
 import numbers
 import time
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, Sequence, runtime_checkable
 
@@ -17,11 +19,13 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .core import ParamError, atomic_write_json, check_param, derive_seed, seed_everything, trace
+from .core import ParamError, atomic_write_bytes, atomic_write_json, check_param, derive_seed, seed_everything, trace
+from .fingerprint import content_hash
 from .verify import DROP, Candidates, Selector, make_selector, selection_proxy
 
 # %% auto #0
-__all__ = ['COLUMNS', 'PROXY_COLUMNS', 'Task', 'ToyTask', 'proxy_columns', 'final_loss', 'run_loop']
+__all__ = ['ITEM_KEYS', 'COLUMNS', 'PROXY_COLUMNS', 'Task', 'Evaluation', 'as_evaluation', 'ItemStore', 'ToyTask',
+           'proxy_columns', 'final_loss', 'run_loop']
 
 # %% ../nbs/02_loop.ipynb #4146855c
 @runtime_checkable
@@ -29,7 +33,7 @@ class Task(Protocol):
     "What the generic loop needs from a task."
     name: str
     def train_generator(self, seed:int) -> Any: "Train (or build) the generator from real data."
-    def generator_metric(self, model:Any) -> float: "The generator's own test metric (the horizontal line)."
+    def generator_metric(self, model:Any) -> Evaluation|float: "The generator's own test result (the horizontal line)."
     def sample_inputs(self, n:int, seed:int) -> Any: "`n` new inputs, with ground truth kept for judging."
     def generate(self, model:Any, inputs:Any, k:int, seed:int) -> Candidates: "`k` scored, judged candidates per input."
     def synthetic_dataset(self, inputs:Any, cands:Candidates, selected:np.ndarray) -> Any: "Training pairs of the kept inputs, in order."
@@ -37,8 +41,89 @@ class Task(Protocol):
     def concat(self, datasets:Sequence) -> Any: "Datasets joined in order."
     def subset(self, dataset:Any, n:int) -> Any: "The first `n` examples."
     def size(self, dataset:Any) -> int: "Number of examples."
-    def train(self, dataset:Any, seed:int) -> Any: "A fresh model trained on `dataset`."
-    def evaluate(self, model:Any) -> float: "Test metric, higher is better."
+    def train(self, dataset:Any, seed:int) -> Any: "A fresh model trained on `dataset` (init and batch order from `seed`)."
+    def evaluate(self, model:Any) -> Evaluation|float: "Test result, higher is better: per item (`Evaluation`) or just the metric."
+
+# %% ../nbs/02_loop.ipynb #e0273b21
+@dataclass
+class Evaluation:
+    "A model's test result: the `metric` and the per-item outcomes it is the mean of."
+    metric: float  # the task's metric, higher is better
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per test item: `item`, `score`, raw outcomes
+
+    def __post_init__(self):
+        self.metric = float(self.metric)
+        if len(self.items) == 0: return
+        missing = {"item", "score"} - set(self.items.columns)
+        if missing: raise ParamError(f"Evaluation.items lacks the column(s) {sorted(missing)}: every item needs an id and a score")
+        mean = float(self.items.score.mean())
+        if not math.isclose(mean, self.metric, rel_tol=1e-9, abs_tol=1e-12):
+            raise ParamError(f"Evaluation.metric = {self.metric!r} but the items' mean score is {mean!r}: the metric must be the mean score")
+
+    def __float__(self): return self.metric
+
+    @classmethod
+    def from_scores(cls, score, # one number per test item (its share of the metric)
+                    **outcomes, # further per-item columns, e.g. rel_error=...
+                   ) -> Evaluation:
+        "The evaluation whose items are `score` (ids 0..n-1) and `outcomes`; the metric is their mean."
+        score = np.asarray(score, dtype=float)
+        items = pd.DataFrame({"item": np.arange(len(score)), "score": score, **{k: np.asarray(v) for k, v in outcomes.items()}})
+        return cls(float(score.mean()) if len(score) else math.nan, items)
+
+def as_evaluation(result, # what a task's `evaluate` returned: an `Evaluation` or a number
+                 ) -> Evaluation:
+    "`result` as an `Evaluation` (a bare number has no items)."
+    return result if isinstance(result, Evaluation) else Evaluation(float(result))
+
+# %% ../nbs/02_loop.ipynb #7886bd59
+ITEM_KEYS = ("task", "verifier", "N", "policy", "generation", "seed")
+
+class ItemStore:
+    "Per-item outcomes of every evaluated model of an experiment: one file per model as it comes, one table at the end."
+    def __init__(self, folder:str|Path|None=None, # where each model's items are written (None: kept in memory only)
+                ):
+        self.folder = None if folder is None else Path(folder)
+        self._frames = {}
+
+    def _name(self, keys): return f"items-{content_hash(keys)}.parquet"
+
+    def add(self, ev:Evaluation, # a model's evaluation
+            **keys, # what identifies the model: task, verifier, N, seed (policy, generation)
+           ) -> None:
+        "Record `ev`'s items under `keys` (nothing for an evaluation without items)."
+        unknown = set(keys) - set(ITEM_KEYS)
+        if unknown: raise ParamError(f"ItemStore.add: unknown key(s) {sorted(unknown)}; use {list(ITEM_KEYS)}")
+        if not len(ev.items): return
+        df = ev.items.copy()
+        for i, k in enumerate(k for k in ITEM_KEYS if k in keys): df.insert(i, k, keys[k])
+        name = self._name({k: keys[k] for k in sorted(keys)})
+        self._frames[name] = df
+        if self.folder is not None:
+            buf = io.BytesIO(); df.to_parquet(buf, index=False); atomic_write_bytes(self.folder / name, buf.getvalue())
+
+    def table(self, **extra, # constant columns put first, e.g. experiment="eigen"
+             ) -> pd.DataFrame:
+        "Every recorded model's items (also those written by an earlier, interrupted run) as one table."
+        frames = dict(self._frames)
+        if self.folder is not None and self.folder.is_dir():
+            for f in sorted(self.folder.glob("items-*.parquet")):
+                if f.name not in frames: frames[f.name] = pd.read_parquet(f)
+        if not frames: return pd.DataFrame(columns=[*extra, "item", "score"])
+        df = pd.concat(frames.values(), ignore_index=True)
+        for k in ("N", "generation", "seed"):
+            if k in df.columns: df[k] = df[k].astype("Int64")
+        keys = [k for k in ITEM_KEYS if k in df.columns]
+        df = df[keys + ["item", "score"] + [c for c in df.columns if c not in keys and c not in ("item", "score")]]
+        df = df.sort_values(keys + ["item"], kind="stable", na_position="first").reset_index(drop=True)
+        for i, (k, v) in enumerate(extra.items()): df.insert(i, k, v)
+        return df
+
+    def write(self, path:str|Path, # e.g. out_dir / "items.parquet"
+              **extra) -> Path:
+        "Write `table(**extra)` as Parquet, atomically."
+        buf = io.BytesIO(); self.table(**extra).to_parquet(buf, index=False)
+        return atomic_write_bytes(path, buf.getvalue())
 
 # %% ../nbs/02_loop.ipynb #1d9c75db
 class ToyTask:
@@ -75,7 +160,8 @@ class ToyTask:
         ones, tot = np.bincount(b, y, minlength=10), np.bincount(b, minlength=10)
         return (ones * 2 > tot).astype(int)
     def evaluate(self, model):
-        return float((model[np.minimum((self.grid * 10).astype(int), 9)] == (self.grid >= 0.5)).mean())
+        right = model[np.minimum((self.grid * 10).astype(int), 9)] == (self.grid >= 0.5)
+        return Evaluation.from_scores(right.astype(float))
 
 # %% ../nbs/02_loop.ipynb #eb11f29e
 COLUMNS = ["task", "verifier", "N", "seed", "metric", "generator_metric", "phi", "psi", "p_star",
@@ -109,6 +195,7 @@ def run_loop(task:Task, # the task (see `Task`)
              real_reference:bool=True, # also train on N real examples (verifier "real")
              progress:bool=True, # show progress bars (quiet when not on a terminal)
              checkpoint_dir:str|Path|None=None, # write each row there; a re-run skips finished rows
+             items:ItemStore|None=None, # where every evaluated model's per-item outcomes go (default: `checkpoint_dir`, else memory)
             ) -> pd.DataFrame:
     "Generate -> select -> build synthetic sets of each size -> train -> evaluate; one tidy row per (verifier, N, seed)."
     if isinstance(selectors, dict): sels = {str(n): make_selector(s) for n, s in selectors.items()}
@@ -121,6 +208,7 @@ def run_loop(task:Task, # the task (see `Task`)
     chunk = int(check_param("chunk", chunk if chunk is not None else n_max, kind=numbers.Integral, lo=1))
     max_pool = int(check_param("max_pool", max_pool if max_pool is not None else 20 * n_max, kind=numbers.Integral, lo=1))
     bar = lambda it=None, **kw: tqdm(it, disable=None if progress else True, leave=False, **kw)
+    store = items if items is not None else ItemStore(checkpoint_dir)
     rows = []
     for seed in seeds:
         t0 = time.perf_counter()
@@ -134,7 +222,9 @@ def run_loop(task:Task, # the task (see `Task`)
             rows += [done[key] for key in todo]; continue
         seed_everything(seed)
         gen = task.train_generator(seed)
-        gen_metric = float(task.generator_metric(gen))
+        gen_ev = as_evaluation(task.generator_metric(gen))
+        store.add(gen_ev, task=task.name, verifier="generator", seed=int(seed))
+        gen_metric = gen_ev.metric
         parts = {v: [] for v in sels}; kept = {v: 0 for v in sels}
         correct_all, selected_all = {v: [] for v in sels}, {v: [] for v in sels}
         cand_parts = []
@@ -169,8 +259,10 @@ def run_loop(task:Task, # the task (see `Task`)
                               f"size N={n} not reached (raise max_pool or lower sizes)")
                 continue
             t1 = time.perf_counter(); trace("retrain", task=task.name, verifier=v, N=n)
-            model = task.train(task.subset(ds, n), derive_seed(seed, "train", v, n))
-            metric = float(task.evaluate(model))
+            model = task.train(task.subset(ds, n), derive_seed(seed, "train"))  # common random numbers: one init and batch order per seed
+            ev = as_evaluation(task.evaluate(model))
+            store.add(ev, task=task.name, verifier=v, N=n, seed=int(seed))  # before the row: a finished row always has its items
+            metric = ev.metric
             row = dict(task=task.name, verifier=v, N=n, seed=int(seed), metric=metric, generator_metric=gen_metric,
                        **proxy_columns(proxies.get(v, {})), pool=pool if v != "real" else 0,
                        kept=kept.get(v, n_max), train_loss=final_loss(model), seconds=time.perf_counter() - t1 + gen_seconds / len(todo))

@@ -14,7 +14,7 @@ from .core import ParamError, runs_root
 from .report import load_results, part_dirs
 
 # %% auto #0
-__all__ = ['folder_kind', 'load']
+__all__ = ['folder_kind', 'load', 'load_items']
 
 # %% ../nbs/44_results.ipynb #8032f78f
 def _find(run_dir) -> Path:
@@ -45,17 +45,23 @@ def _load_sweep(d:Path) -> pd.DataFrame:
     raise ParamError(f"sweep folder {d} has no gathered results yet (no results.csv): run "
                      "`vcollapse sweep GRID.yaml` again to finish the unfinished points and gather them")
 
+def _part_name(d:Path) -> str:
+    "An experiment folder's part: the key in its run.json, else the folder's name."
+    try: return json.loads((d / "run.json").read_text()).get("key") or d.name
+    except (FileNotFoundError, json.JSONDecodeError): return d.name
+
 def _load_experiment(d:Path) -> pd.DataFrame:
-    try: part = json.loads((d / "run.json").read_text()).get("key") or d.name
-    except (FileNotFoundError, json.JSONDecodeError): part = d.name
+    part = _part_name(d)
     df = pd.read_csv(d / "results.csv")
     if "part" in df.columns: return df
     df.insert(0, "part", part)
     return df
 
 def load(run_dir:str|Path, # a run folder (runs/cpu), an experiment folder (runs/cpu/theory) or a sweep folder
+         items:bool=False, # the per-item outcomes of every evaluated model (`load_items`) instead of the results
         ) -> pd.DataFrame:
     "The results of `run_dir` as one tidy DataFrame (with a `part` column, or the sweep's `point` and `grid_*` columns)."
+    if items: return load_items(run_dir)
     d = _find(run_dir)
     kind = folder_kind(d)
     if kind == "sweep": df = _load_sweep(d)
@@ -67,3 +73,27 @@ def load(run_dir:str|Path, # a run folder (runs/cpu), an experiment folder (runs
                          f" (a run folder whose parts wrote no results.csv: see their run.json)" if kind == "run" else
                          "") + ": run `vcollapse run EXPERIMENT --out FOLDER`, `vcollapse reproduce` or `vcollapse sweep GRID.yaml` to make some")
     return df
+
+# %% ../nbs/44_results.ipynb #2ecb05fd
+def _items_of(d:Path, part:str) -> pd.DataFrame|None:
+    "An experiment folder's items.parquet with a `part` column (None when it has none)."
+    f = d / "items.parquet"
+    if not f.exists(): return None
+    df = pd.read_parquet(f)
+    if "part" not in df.columns: df.insert(0, "part", part)
+    return df
+
+def load_items(run_dir:str|Path, # a run, experiment or sweep folder
+              ) -> pd.DataFrame:
+    "Every evaluated model's per-item outcomes under `run_dir` (`items.parquet`), as one table."
+    d = _find(run_dir)
+    kind = folder_kind(d)
+    if kind == "sweep":
+        pts = sorted(p for p in (d / "points").iterdir() if p.is_dir()) if (d / "points").is_dir() else []
+        frames = [f.assign(point=p.name) for p in pts if (f := _items_of(p, _part_name(p))) is not None]
+    elif kind == "run": frames = [f for p in part_dirs(d) if (f := _items_of(p, p.name)) is not None]
+    else: frames = [f for f in [_items_of(d, _part_name(d))] if f is not None]
+    if not frames:
+        raise ParamError(f"no per-item outcomes (items.parquet) in {d}: runs made before per-item outcomes were recorded "
+                         "have none; run the experiment again (`vcollapse run EXPERIMENT --force`)")
+    return pd.concat(frames, ignore_index=True)

@@ -22,13 +22,14 @@ from typing import Any
 import nbformat
 import yaml
 
-from .core import (CacheError, ParamError, atomic_write_json, params_hash, pick_device, remove_stale_temps,
+from .core import (CacheError, ParamError, atomic_write_json, folder_lock, params_hash, pick_device, remove_stale_temps,
                                     runs_root, scan_cache)
+from .fingerprint import module_hashes, notebook_modules
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'PRESETS', 'repo_root', 'notebooks_dir', 'configs_dir', 'available_experiments', 'resolve_notebook',
            'notebook_params', 'parse_value', 'check_types', 'load_preset', 'validate', 'RunResult', 'versions',
-           'run_hash', 'run_experiment']
+           'library_modules_of', 'run_hash', 'run_experiment']
 
 # %% ../nbs/40_runner.ipynb #dc63fe47
 EXPERIMENTS = {
@@ -197,12 +198,28 @@ def _notebook_hash(path):
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     return hashlib.sha256(code.encode()).hexdigest()[:12]
 
+def library_modules_of(path:Path, # an experiment notebook
+                      ) -> dict:
+    "Hash of each `verified_collapse` module the notebook's run depends on: those it imports, and theirs, transitively."
+    return module_hashes(*notebook_modules(path))
+
 def run_hash(path:Path, # the experiment notebook
              params:dict, # every parameter it runs with (defaults filled in, overrides and out_dir on top)
              notebook_hash:str|None=None, # the notebook's code hash, if already computed
+             library:dict|None=None, # `library_modules_of(path)`, if already computed
             ) -> str:
-    "The cache key of a run: its parameters and the notebook's code (`run.json`'s `hash`)."
-    return params_hash({"params": params, "notebook": notebook_hash or _notebook_hash(path)})
+    "The cache key of a run: its parameters, the notebook's code and the library code it runs (`run.json`'s `hash`)."
+    library = library_modules_of(path) if library is None else library
+    return params_hash({"params": params, "notebook": notebook_hash or _notebook_hash(path), "library": library})
+
+def _why_rerun(old:dict, params:dict, notebook_hash:str, library:dict) -> str:
+    "Why a finished run is not up to date: which library modules, parameters or notebook changed."
+    changed = sorted(m for m in set(library) | set(old.get("library", {})) if library.get(m) != old.get("library", {}).get(m))
+    if changed and "library" in old: return f"the library changed since the last run ({', '.join(changed)})"
+    if "library" not in old: return "the last run did not record the library's code"
+    diff = sorted(k for k in set(params) | set(old.get("params", {})) if params.get(k) != old.get("params", {}).get(k))
+    if diff: return f"parameters changed ({', '.join(diff)})"
+    return "the notebook changed" if old.get("notebook_hash") != notebook_hash else "the last run did not finish"
 
 def run_experiment(name:str, # experiment short name or notebook path
                    params:dict|None=None, # overrides, on top of the preset
@@ -211,6 +228,7 @@ def run_experiment(name:str, # experiment short name or notebook path
                    force:bool=False, # run even if a finished run with the same parameters exists
                    kernel:str="python3", # Jupyter kernel name
                    log=print, # where progress lines go
+                   wait:float=0.0, # seconds to wait for another process running into the same folder (0: refuse at once)
                   ) -> RunResult:
     "Validate parameters, then run the experiment notebook with papermill; never raises on a failing notebook."
     import papermill as pm
@@ -220,19 +238,28 @@ def run_experiment(name:str, # experiment short name or notebook path
     out = Path(out_dir) if out_dir is not None else runs_root() / Path(preset).stem / key
     out = out.resolve()
     inject = {**params, "out_dir": str(out)} if "out_dir" in full else dict(params)
-    h = run_hash(path, {**full, **inject})
-    record = out / "run.json"
-    if not force and record.exists():
-        old = json.loads(record.read_text())
-        if old.get("hash") == h and old.get("status") == "ok":
-            log(f"[{key}] up to date ({out}), skipped; --force to re-run")
-            return RunResult(key, "cached", str(out), old.get("seconds", 0.0), "", old.get("params", {}))
-    problems = scan_cache(out)                      # a damaged cache stops the run here, before any work
+    nb_hash, library = _notebook_hash(path), library_modules_of(path)
+    h = run_hash(path, {**full, **inject}, nb_hash, library)
+    problems = scan_cache(out)                      # a damaged cache stops the run here, before any work (or lock file)
     if problems:
         raise CacheError(f"{len(problems)} damaged cache file(s) in {out}:\n  " + "\n  ".join(problems))
+    with folder_lock(out, wait=wait, what=f"vcollapse run {key}"):  # a second run into this folder waits or is refused
+        return _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force, kernel, log)
+
+def _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force, kernel, log) -> RunResult:
+    "`run_experiment` once it holds the folder's lock."
+    import papermill as pm
+    record = out / "run.json"
+    why = "no finished run in this folder"
+    if record.exists():
+        old = json.loads(record.read_text())
+        if old.get("hash") == h and old.get("status") == "ok" and not force:
+            log(f"[{key}] up to date ({out}), skipped; --force to re-run")
+            return RunResult(key, "cached", str(out), old.get("seconds", 0.0), "", old.get("params", {}))
+        why = "--force" if force else _why_rerun(old, {**full, **inject}, nb_hash, library) if old.get("status") == "ok" else "the last run failed"
     out.mkdir(parents=True, exist_ok=True)
     for p in remove_stale_temps(out): log(f"[{key}] removed {p.name}, left by an interrupted write")
-    log(f"[{key}] running {path.name} -> {out}")
+    log(f"[{key}] running {path.name} -> {out} ({why})")
     t0 = time.perf_counter(); error = ""
     partial = out / f".{key}.running.ipynb"          # papermill rewrites its output after every cell: only a whole one is renamed
     try:
@@ -248,7 +275,7 @@ def run_experiment(name:str, # experiment short name or notebook path
     try: device = str(pick_device(str(full.get("device", "auto"))))
     except ParamError: device = str(full.get("device", ""))
     atomic_write_json(record, dict(key=key, notebook=str(path), preset=preset, params={**full, **inject}, hash=h,
-                                   status=status, error=error, seconds=seconds, versions=versions(), device=device,
-                                   finished=time.strftime("%Y-%m-%d %H:%M:%S")))
+                                   notebook_hash=nb_hash, library=library, status=status, error=error, seconds=seconds,
+                                   versions=versions(), device=device, finished=time.strftime("%Y-%m-%d %H:%M:%S")))
     log(f"[{key}] {status} in {seconds:.1f} s" + (f": {error}" if error else ""))
     return RunResult(key, status, str(out), seconds, error, {**full, **inject})

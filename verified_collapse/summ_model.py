@@ -12,12 +12,12 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .core import ParamError, check_param
+from .core import ParamError, check_param, derive_seed
 
 # %% auto #0
 __all__ = ['SPECIALS', 'SUMMARY_PROMPT', 'train_tokenizer', 'build_seq2seq', 'check_model_folder', 'load_tokenizer',
            'load_pretrained', 'encode_pairs', 'denoising_pairs', 'is_causal', 'causal_prompt_ids', 'summary_ids',
-           'encode_causal', 'generate_summaries']
+           'encode_causal', 'generate_summaries', 'GumbelSampler']
 
 # %% ../nbs/31_summ_model.ipynb #a1206992
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]
@@ -210,18 +210,38 @@ def generate_summaries(model, tokenizer, docs:Sequence[str], # documents
     if was: model.train()
     return texts, np.concatenate(scores)
 
+# %% ../nbs/31_summ_model.ipynb #38d2bb61
+class GumbelSampler:
+    "A logits processor that makes greedy decoding sample at `temperature`, drawing from its own generator (Gumbel-max)."
+    def __init__(self, temperature:float, # softmax temperature (> 0)
+                 seed:int, # seed of its generator
+                ):
+        self.temperature = float(check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True))
+        self.seed, self.gen = int(seed), None
+
+    def __call__(self, input_ids, # the sequences so far (unused)
+                 scores:torch.Tensor, # (batch, vocab) next-token logits
+                ) -> torch.Tensor:
+        "`scores / temperature` plus Gumbel noise: their argmax is a sample from softmax(scores / temperature)."
+        if self.gen is None: self.gen = torch.Generator(device=scores.device).manual_seed(self.seed)
+        u = torch.rand(scores.shape, generator=self.gen, device=scores.device, dtype=torch.float32)
+        return scores.float() / self.temperature - torch.log(-torch.log(u))
+
 # %% ../nbs/31_summ_model.ipynb #6d58ec3d
 @torch.no_grad()
 def _sample_summaries(model, tokenizer, docs, k, max_new_tokens, batch_size, max_source_len, temperature, seed):
+    "k sampled summaries per document, from generators seeded by (seed, batch start); torch's global RNG is not touched."
+    from transformers import LogitsProcessorList
     check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True)
     device = next(model.parameters()).device
     was = model.training; model.eval()
     texts, scores = [], []
     for b in range(0, len(docs), batch_size):
-        torch.manual_seed(seed + b)
         x, plen = _model_inputs(model, tokenizer, docs[b:b + batch_size], max_source_len, device)
-        g = model.generate(**x, do_sample=True, temperature=temperature, top_k=0, top_p=1.0, num_beams=1, num_return_sequences=k,
-                           max_new_tokens=max_new_tokens, output_logits=True, return_dict_in_generate=True, pad_token_id=_pad_id(tokenizer))
+        x = {key: v.repeat_interleave(k, 0) for key, v in x.items()}  # document i's k rows: i*k .. i*k+k-1
+        sampler = LogitsProcessorList([GumbelSampler(temperature, derive_seed(seed, "sample", b))])
+        g = model.generate(**x, do_sample=False, num_beams=1, logits_processor=sampler, max_new_tokens=max_new_tokens,
+                           output_logits=True, return_dict_in_generate=True, pad_token_id=_pad_id(tokenizer))
         logp = torch.stack([torch.log_softmax(l.float(), -1) for l in g.logits], 1)  # raw logits: the model's probabilities
         gen = g.sequences[:, -logp.shape[1]:]
         tl = logp.gather(-1, gen.unsqueeze(-1)).squeeze(-1); mask = gen != _pad_id(tokenizer)

@@ -15,7 +15,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .core import (ParamError, atomic_write_text, read_cache, write_cache, check_params, derive_seed, params_hash, pick_device)
+from .core import (ParamError, apply_umask, atomic_write_text, read_cache, write_cache, check_params, derive_seed, params_hash,
+                                    pick_device)
+from .fingerprint import content_hash, function_hash, source_hash
+from .loop import Evaluation
 from .eigen_train import FixedData, TrainConfig, load_checkpoint, load_trainable_state, train_seq2seq, trainable_state
 from .summ_model import (_pad_id, build_seq2seq, check_model_folder, denoising_pairs, encode_causal, encode_pairs, generate_summaries,
                                           is_causal, load_pretrained, load_tokenizer, train_tokenizer)
@@ -83,6 +86,17 @@ def check_settings(s:SummSettings) -> SummSettings:
     return s
 
 # %% ../nbs/33_summ_task.ipynb #142a1222
+def _train_code() -> str:
+    "Hash of the code a summarizer's weights depend on: models, tokenizer, trainer, ROUGE (validation), and the task's training."
+    return content_hash(source_hash("summ_model", "summ_verify", "eigen_train"),
+                        function_hash(SummTask._fit, SummTask._new_model, SummTask.pretrain, SummTask.rouge1))
+
+def _folder_key(path:str) -> str:
+    "A key for a local model folder: its config and the names and sizes of its files (hashing gigabytes of weights is too slow)."
+    p = Path(path)
+    files = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
+    return content_hash(kind="model-folder", config=(p / "config.json").read_text(), files=files)
+
 class SummTask:
     "Summarization with a small seq2seq model, as a task of `run_loop`."
     name = "summ"
@@ -101,19 +115,28 @@ class SummTask:
         if self.cache is not None: self.cache.mkdir(parents=True, exist_ok=True)
         self.tokenizer = self._tokenizer()
         self.stronger, self.stronger_tok = None, self.tokenizer
-        self._base = None  # weights of the pretrained model every model starts from (pretrain_steps > 0)
+        self._base, self._base_key = None, None  # the pretrained model every model starts from (pretrain_steps > 0), and its key
 
-    def _key(self, *parts): return params_hash({"s": {**asdict(self.s), "scorers": list(self.s.scorers)}, "p": [str(p) for p in parts]})
+    def _model_settings(self, steps):
+        "Everything about a model's size and training that changes its weights (not the test split, not checkpoint timing)."
+        s = self.s
+        return dict(steps=steps, batch_size=s.batch_size, lr=s.lr, warmup=s.warmup, eval_every=s.eval_every, d_model=s.d_model,
+                    layers=s.layers, heads=s.heads, ffn=s.ffn, max_source_len=s.max_source_len, max_target_len=s.max_target_len,
+                    model_kind=s.model_kind, lora_r=s.lora_r, dtype=s.dtype, device=self.device.split(":")[0])
 
     def _tokenizer(self):
         from transformers import PreTrainedTokenizerFast
-        if self.s.model_path: return load_tokenizer(self.s.model_path)
-        folder = None if self.cache is None else self.cache / f"tokenizer-{self._key('tok', len(self.train_docs))}"
+        if self.s.model_path:
+            self._tok_key = _folder_key(self.s.model_path)
+            return load_tokenizer(self.s.model_path)
+        texts = [d.text for d in self.train_docs] + [d.summary for d in self.train_docs]
+        self._tok_key = content_hash(kind="tokenizer", texts=texts, vocab_size=self.s.vocab_size, code=function_hash(train_tokenizer))
+        folder = None if self.cache is None else self.cache / f"tokenizer-{self._tok_key}"
         if folder is not None and (folder / "tokenizer.json").exists(): return PreTrainedTokenizerFast.from_pretrained(folder, local_files_only=True)
-        tok = train_tokenizer([d.text for d in self.train_docs] + [d.summary for d in self.train_docs], self.s.vocab_size)
+        tok = train_tokenizer(texts, self.s.vocab_size)
         if folder is not None:  # written whole or not at all: a killed run must not leave half a tokenizer
             tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-            tok.save_pretrained(tmp); os.replace(tmp, folder)
+            tok.save_pretrained(tmp); apply_umask(tmp); os.replace(tmp, folder)
         return tok
 
     def _order(self, seed): return np.random.default_rng(derive_seed(seed, "train-order")).permutation(len(self.train_docs))
@@ -136,7 +159,7 @@ class SummTask:
 
     def pretrain(self, seed:int):
         "Denoising pretraining on the training documents (no summaries); every later model starts from its weights."
-        self._base = None
+        self._base, self._base_key = None, None
         if not self.s.pretrain_steps or self.s.model_path: return None
         model = self._new_model(seed)
         data = denoising_pairs(self.tokenizer, [d.text for d in self.train_docs], self.s.max_source_len, self.s.max_target_len,
@@ -144,10 +167,12 @@ class SummTask:
         cfg = TrainConfig(max_steps=self.s.pretrain_steps, batch_size=self.s.batch_size, lr=self.s.lr, lr_min=self.s.lr / 100,
                           warmup=min(self.s.warmup, self.s.pretrain_steps - 1), eval_every=self.s.pretrain_steps,
                           seed=derive_seed(seed, "pretrain"), ckpt_every_s=self.s.ckpt_every_s)
-        ckpt = None if self.cache is None else self.cache / f"model-{self._key('pretrain', seed, len(self.train_docs))}.pt"
+        key = content_hash(kind="summ-pretrain", code=_train_code(), docs=[d.text for d in self.train_docs], tokenizer=self._tok_key,
+                           settings=self._model_settings(self.s.pretrain_steps), seed=seed)
+        ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
         model.history = train_seq2seq(model, FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed), cfg, ckpt_path=ckpt,
                                       pad_id=self.tokenizer.pad_token_id, progress=self.progress, desc="pretrain (documents only)")
-        self._base = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        self._base, self._base_key = {k: v.detach().clone() for k, v in model.state_dict().items()}, key
         return model
 
     def _fit(self, pairs, steps, seed, tag, path=None, tokenizer=None, init=None):
@@ -165,11 +190,23 @@ class SummTask:
         cfg = TrainConfig(max_steps=steps, batch_size=self.s.batch_size, lr=self.s.lr, lr_min=self.s.lr / 100,
                           warmup=min(self.s.warmup, steps - 1), eval_every=min(self.s.eval_every, steps), seed=derive_seed(seed, "batches"),
                           ckpt_every_s=self.s.ckpt_every_s)
-        ckpt = None if self.cache is None else self.cache / f"model-{self._key(tag, seed, len(pairs), params_hash({'p': pairs[:20]}))}.pt"
+        key = self.model_key(pairs, steps, seed, path, init)
+        ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
         model.history = train_seq2seq(model, data, cfg, eval_fn=lambda m: {"rouge1": self.rouge1(m, self.valid, tok)}, metric="rouge1",
                                       ckpt_path=ckpt, pad_id=_pad_id(tok), progress=self.progress, desc=tag, **extra)
-        model.cache_key = None if ckpt is None else Path(ckpt).stem  # names its candidates in the cache
+        model.cache_key = key  # names its candidates in the cache
         return model.eval()
+
+    def model_key(self, pairs:list, # the (document, summary) training pairs
+                  steps:int, seed:int, path:str|None=None, # training steps, training seed, pretrained model folder
+                  init=None, # the model fine-tuned from (None: a fresh one)
+                 ) -> str:
+        "The cache key of a model: the full content of its training pairs and validation documents, its settings and code."
+        path = self.s.model_path if path is None else path
+        tok = self._tok_key if path == self.s.model_path else _folder_key(path)
+        return content_hash(kind="summ-model", code=_train_code(), pairs=[tuple(p) for p in pairs], settings=self._model_settings(steps),
+                            seed=seed, pretrained=_folder_key(path) if path else None, tokenizer=tok, base=self._base_key if not path else None,
+                            valid=[(d.text, d.summary) for d in self.valid], init=None if init is None else init.cache_key)
 
     # -- the task protocol ----------------------------------------------------------
     def train_generator(self, seed:int):
@@ -183,13 +220,20 @@ class SummTask:
             self.stronger_tok = load_tokenizer(self.s.stronger_path) if self.s.stronger_path else self.tokenizer
             self.stronger = self._fit([(self.train_docs[i].text, self.train_docs[i].summary) for i in strong_idx], self.s.gen_steps, seed,
                                       "stronger", path=self.s.stronger_path or self.s.model_path, tokenizer=self.stronger_tok)
-        self._gen_key = gen.cache_key = self._key("generator", seed)
+        self._gen_key = gen.cache_key
         return gen
 
-    def generator_metric(self, model) -> float: return self.rouge1(model, self.test)
-    def stronger_metric(self) -> float:
-        "Test ROUGE-1 of the stronger model itself (NaN before `train_generator` or without the stronger scorer)."
-        return float("nan") if self.stronger is None else self.rouge1(self.stronger, self.test, self.stronger_tok)
+    def test_outcomes(self, model, tokenizer=None) -> Evaluation:
+        "Greedy summaries of the test documents: ROUGE-1 (the metric), ROUGE-2 and ROUGE-L of each."
+        pred, _ = generate_summaries(model, tokenizer or self.tokenizer, [d.text for d in self.test], k=1,
+                                     max_new_tokens=self.s.max_target_len, max_source_len=self.s.max_source_len)
+        r = rouge([p[0] for p in pred], [d.summary for d in self.test], ("rouge1", "rouge2", "rougeL"))
+        return Evaluation.from_scores(r["rouge1"], rouge1=r["rouge1"], rouge2=r["rouge2"], rougeL=r["rougeL"])
+
+    def generator_metric(self, model) -> Evaluation: return self.test_outcomes(model)
+    def stronger_metric(self) -> Evaluation:
+        "The stronger model's own test result (metric NaN, no items, before `train_generator` or without the stronger scorer)."
+        return Evaluation(float("nan")) if self.stronger is None else self.test_outcomes(self.stronger, self.stronger_tok)
 
     def sample_inputs(self, n:int, seed:int) -> list:
         "The next `n` training documents the generator did not see (the pool is used in a fixed, seeded order)."
@@ -202,7 +246,10 @@ class SummTask:
 
     def generate(self, model, inputs:list, k:int, seed:int) -> Candidates:
         who = getattr(model, "cache_key", None) or self._gen_key  # which model generates: the generator, or a retrained one
-        f = None if self.cache is None else self.cache / f"cands-{self._key(who, k, seed, len(inputs), inputs[0].text[:50])}.json"
+        key = content_hash(kind="summ-cands", code=source_hash("summ_model"), model=who, docs=[d.text for d in inputs], k=k,
+                           beam=max(k, self.s.beam), sampling=self.s.sampling, temperature=self.s.temperature if self.s.sampling else None,
+                           seed=seed if self.s.sampling else None, max_source_len=self.s.max_source_len, max_target_len=self.s.max_target_len)
+        f = None if self.cache is None or who is None else self.cache / f"cands-{key}.json"
         if f is not None and f.exists(): texts, scores = (lambda z: (z["texts"], np.array(z["scores"])))(json.loads(read_cache(f)))
         else:
             texts, scores = generate_summaries(model, self.tokenizer, [d.text for d in inputs], k=k, beam=max(k, self.s.beam),
@@ -232,7 +279,7 @@ class SummTask:
     def finetune(self, model, dataset:list, seed:int):
         "`model` trained further on `dataset` for `retrain_steps` steps (a copy; `model` is left as it was)."
         return self._fit(dataset, self.s.retrain_steps, seed, f"fine-tune {getattr(model, 'cache_key', None)} N={len(dataset)}", init=model)
-    def evaluate(self, model) -> float: return self.rouge1(model, self.test)
+    def evaluate(self, model) -> Evaluation: return self.test_outcomes(model)
 
 def extra_selector(name:str, # a key of `Candidates.extra`, e.g. "embedding" or "stronger"
                   ):
@@ -247,6 +294,7 @@ LOOP_SPEC = {
     "verifiers": dict(choices=SUMM_VERIFIERS, nonempty=True), "chunk": dict(kind=numbers.Integral, lo=1),
     "max_pool": dict(kind=numbers.Integral, lo=1), "lists_dir": dict(kind=str), "xlsum_dir": dict(kind=str), "corpus": dict(choices=["debian", "xlsum"]),
     "corpus_limit": dict(kind=numbers.Integral, lo=0), "n_examples": dict(kind=numbers.Integral, lo=0),
+    "equivalence_margin": dict(kind=numbers.Real, lo=0),
 }
 
 def validate_experiment_params(params:dict) -> dict:
