@@ -148,7 +148,8 @@ def paired_claim(id:str, claim_text:str, paper:str, # as in `claim`
     if not_tested is None and ma <= floor and mb <= floor: not_tested = f"{la} and {lb} both at the floor ({floor:g}) of the metric"
     binary = bool(np.isin(A, (0, 1)).all() and np.isin(B, (0, 1)).all() and (A.any() or B.any()))  # 0/1 outcomes, not all 0
     mc = mcnemar(A, B) if binary else None
-    measured = (f"{la} {ma:.4f} vs {lb} {mb:.4f}; {len(seeds)} seed(s) x {len(its)} items"
+    per_seed = "" if len(seeds) < 2 else " (difference per seed: " + ", ".join(f"{x:+.4f}" for x in (A - B).mean(1)) + ")"
+    measured = (f"{la} {ma:.4f} vs {lb} {mb:.4f}; {len(seeds)} seed(s) x {len(its)} items{per_seed}"
                 + (f"; McNemar {mc['a_only']}:{mc['b_only']}, p = {mc['p_value']:.3g}" if mc else ""))
     return claim(id, claim_text, paper, measured, r["estimate"], r["lo"], r["hi"], side, threshold, margin, not_tested,
                  a=a, b=b, mean_a=ma, mean_b=mb, seeds=seeds, n_items=len(its), method=r.get("method"),

@@ -167,8 +167,9 @@ class SummTask:
         cfg = TrainConfig(max_steps=self.s.pretrain_steps, batch_size=self.s.batch_size, lr=self.s.lr, lr_min=self.s.lr / 100,
                           warmup=min(self.s.warmup, self.s.pretrain_steps - 1), eval_every=self.s.pretrain_steps,
                           seed=derive_seed(seed, "pretrain"), ckpt_every_s=self.s.ckpt_every_s)
+        sizes = {k: v for k, v in self._model_settings(self.s.pretrain_steps).items() if k not in ("eval_every", "model_kind", "lora_r", "dtype")}
         key = content_hash(kind="summ-pretrain", code=_train_code(), docs=[d.text for d in self.train_docs], tokenizer=self._tok_key,
-                           settings=self._model_settings(self.s.pretrain_steps), seed=seed)
+                           settings=sizes, seed=seed)  # no validation in pretraining: eval_every does not change it
         ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
         model.history = train_seq2seq(model, FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed), cfg, ckpt_path=ckpt,
                                       pad_id=self.tokenizer.pad_token_id, progress=self.progress, desc="pretrain (documents only)")
