@@ -29,7 +29,7 @@ from .fingerprint import module_hashes, notebook_modules
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'PRESETS', 'repo_root', 'notebooks_dir', 'configs_dir', 'available_experiments', 'resolve_notebook',
            'notebook_params', 'parse_value', 'check_types', 'load_preset', 'validate', 'RunResult', 'versions',
-           'library_modules_of', 'run_hash', 'run_experiment']
+           'notebook_hash', 'library_modules_of', 'run_hash', 'run_experiment']
 
 # %% ../nbs/40_runner.ipynb #dc63fe47
 EXPERIMENTS = {
@@ -192,7 +192,9 @@ def versions() -> dict:
         except md.PackageNotFoundError: pass
     return out
 
-def _notebook_hash(path): 
+def notebook_hash(path:Path, # an .ipynb file
+                 ) -> str:
+    "Hash of a notebook's code cells (12 hex digits): what the run key sees of the notebook itself."
     import hashlib
     nb = nbformat.read(str(path), as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
@@ -205,21 +207,21 @@ def library_modules_of(path:Path, # an experiment notebook
 
 def run_hash(path:Path, # the experiment notebook
              params:dict, # every parameter it runs with (defaults filled in, overrides and out_dir on top)
-             notebook_hash:str|None=None, # the notebook's code hash, if already computed
+             code_hash:str|None=None, # `notebook_hash(path)`, if already computed
              library:dict|None=None, # `library_modules_of(path)`, if already computed
             ) -> str:
     "The cache key of a run: its parameters, the notebook's code and the library code it runs (`run.json`'s `hash`)."
     library = library_modules_of(path) if library is None else library
-    return params_hash({"params": params, "notebook": notebook_hash or _notebook_hash(path), "library": library})
+    return params_hash({"params": params, "notebook": code_hash or notebook_hash(path), "library": library})
 
-def _why_rerun(old:dict, params:dict, notebook_hash:str, library:dict) -> str:
+def _why_rerun(old:dict, params:dict, code_hash:str, library:dict) -> str:
     "Why a finished run is not up to date: which library modules, parameters or notebook changed."
     changed = sorted(m for m in set(library) | set(old.get("library", {})) if library.get(m) != old.get("library", {}).get(m))
     if changed and "library" in old: return f"the library changed since the last run ({', '.join(changed)})"
     if "library" not in old: return "the last run did not record the library's code"
     diff = sorted(k for k in set(params) | set(old.get("params", {})) if params.get(k) != old.get("params", {}).get(k))
     if diff: return f"parameters changed ({', '.join(diff)})"
-    return "the notebook changed" if old.get("notebook_hash") != notebook_hash else "the last run did not finish"
+    return "the notebook changed" if old.get("notebook_hash") != code_hash else "the last run did not finish"
 
 def run_experiment(name:str, # experiment short name or notebook path
                    params:dict|None=None, # overrides, on top of the preset
@@ -238,7 +240,7 @@ def run_experiment(name:str, # experiment short name or notebook path
     out = Path(out_dir) if out_dir is not None else runs_root() / Path(preset).stem / key
     out = out.resolve()
     inject = {**params, "out_dir": str(out)} if "out_dir" in full else dict(params)
-    nb_hash, library = _notebook_hash(path), library_modules_of(path)
+    nb_hash, library = notebook_hash(path), library_modules_of(path)
     h = run_hash(path, {**full, **inject}, nb_hash, library)
     problems = scan_cache(out)                      # a damaged cache stops the run here, before any work (or lock file)
     if problems:

@@ -23,7 +23,7 @@ import yaml
 
 from .core import (ParamError, atomic_write_bytes, atomic_write_csv, atomic_write_json, check_params,
                                     params_hash, runs_root)
-from .runner import _notebook_hash, load_preset, resolve_notebook, run_experiment, run_hash, validate
+from .runner import notebook_hash, load_preset, resolve_notebook, run_experiment, run_hash, validate
 
 # %% auto #0
 __all__ = ['GRID_KEYS', 'SLURM_OPTIONS', 'check_grid', 'expand_grid', 'load_grid', 'point_name', 'point_names', 'SweepPoint',
@@ -132,7 +132,7 @@ def plan_sweep(spec:dict, # `check_grid`'s result
         key, path = resolve_notebook(spec["experiment"])
         preset = load_preset(spec["preset"], key)
     except ParamError as e: raise ParamError(f"{where}: {e}") from None
-    nb_hash = _notebook_hash(path)
+    nb_hash = notebook_hash(path)
     points = expand_grid(spec)
     out = []
     for i, (values, name) in enumerate(zip(points, point_names(points)), 1):
