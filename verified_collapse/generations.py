@@ -19,7 +19,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .core import ParamError, check_param, derive_seed, seed_everything, trace
-from .loop import ItemStore, as_evaluation, final_loss, proxy_columns
+from .loop import ItemStore, as_evaluation, collect, final_loss, proxy_columns
 from .verify import DROP, Candidates, make_selector, selection_proxy
 
 # %% auto #0
@@ -73,10 +73,6 @@ def policy_dataset(task, # the task (its concat/subset)
 GEN_COLUMNS = ["task", "verifier", "policy", "generation", "seed", "metric", "generator_metric", "phi", "psi", "p_star",
                "p_star_lo", "p_star_hi", "precision", "kept", "pool", "train_size", "train_loss", "seconds"]
 
-def _takes_inputs(sel) -> bool:
-    try: return "inputs" in inspect.signature(sel.__call__ if not inspect.isfunction(sel) else sel).parameters
-    except (TypeError, ValueError): return False
-
 def concat_inputs(parts:Sequence):
     "Inputs of several chunks as one: dicts of arrays, lists, tuples of arrays or arrays."
     parts = list(parts)
@@ -129,8 +125,7 @@ def run_generations(task, # a task of `run_loop` (optionally with `as_generator(
         gen0_metric = gen0_ev.metric
         real = task.real_dataset(n, derive_seed(seed, "real"))
         chains = [(v, p) for v in sels for p in policies]
-        state = {c: dict(gen=gen0, model=gen0, gen_metric=gen0_metric, synthetic=[], sel=copy.deepcopy(sels[c[0]]) if c[0] in refit else sels[c[0]],
-                         takes_inputs=_takes_inputs(sels[c[0]])) for c in chains}
+        state = {c: dict(gen=gen0, model=gen0, gen_metric=gen0_metric, synthetic=[], sel=copy.deepcopy(sels[c[0]]) if c[0] in refit else sels[c[0]]) for c in chains}
         live = list(chains)  # a chain stops when its verifier cannot fill N from max_pool inputs
         for v, p in chains:
             rows.append(dict(task=task.name, verifier=v, policy=p, generation=0, seed=int(seed), metric=gen0_metric,
@@ -139,26 +134,8 @@ def run_generations(task, # a task of `run_loop` (optionally with `as_generator(
         bar = tqdm(total=G * len(chains), desc=f"{task.name} seed {seed}: generations", disable=None if progress else True, leave=False)
         for g in range(1, G + 1):
             t1 = time.perf_counter()
-            got = {c: dict(parts=[], kept=0, cands=[], selected=[], inputs=[]) for c in live}
-            pool, ci = 0, 0
-            while any(got[c]["kept"] < n for c in live) and pool < max_pool:
-                m = min(chunk, max_pool - pool)
-                inputs = task.sample_inputs(m, derive_seed(seed, "inputs", g, ci))
-                made = {}  # candidates per generator object: chains that share a generator share its candidates
-                for c in live:
-                    if got[c]["kept"] >= n: continue
-                    gen = state[c]["gen"]
-                    if id(gen) not in made:
-                        trace("generate", task=task.name, generation=g, chunk=ci)
-                        made[id(gen)] = task.generate(gen, inputs, k, derive_seed(seed, "generate", g, ci))
-                    cands = made[id(gen)]
-                    sel, rng = state[c]["sel"], np.random.default_rng(derive_seed(seed, "select", c[0], c[1], g, ci))
-                    trace("select", task=task.name, verifier=c[0], policy=c[1], generation=g, chunk=ci)
-                    chosen = sel(cands, rng, inputs=inputs) if state[c]["takes_inputs"] else sel(cands, rng)
-                    got[c]["parts"].append(task.synthetic_dataset(inputs, cands, chosen))
-                    got[c]["kept"] += int((np.asarray(chosen) != DROP).sum())
-                    got[c]["cands"].append(cands); got[c]["selected"].append(np.asarray(chosen)); got[c]["inputs"].append(inputs)
-                pool += m; ci += 1
+            got, pool = collect(task, {c: (state[c]["gen"], state[c]["sel"]) for c in live}, n, k, chunk, max_pool, seed, tags=(g,),
+                                each=True)
             for c in list(live):
                 v, p = c
                 st, gc = state[c], got[c]

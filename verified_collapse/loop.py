@@ -5,6 +5,7 @@
 # %% ../nbs/02_loop.ipynb #d94b9802
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import math
@@ -24,8 +25,8 @@ from .fingerprint import content_hash
 from .verify import DROP, Candidates, Selector, make_selector, selection_proxy
 
 # %% auto #0
-__all__ = ['ITEM_KEYS', 'COLUMNS', 'PROXY_COLUMNS', 'Task', 'Evaluation', 'as_evaluation', 'ItemStore', 'ToyTask',
-           'proxy_columns', 'final_loss', 'run_loop']
+__all__ = ['ITEM_KEYS', 'COLUMNS', 'PROXY_COLUMNS', 'Task', 'Evaluation', 'as_evaluation', 'ItemStore', 'ToyTask', 'takes_inputs',
+           'collect', 'proxy_columns', 'final_loss', 'run_loop']
 
 # %% ../nbs/02_loop.ipynb #4146855c
 @runtime_checkable
@@ -163,6 +164,48 @@ class ToyTask:
         right = model[np.minimum((self.grid * 10).astype(int), 9)] == (self.grid >= 0.5)
         return Evaluation.from_scores(right.astype(float))
 
+# %% ../nbs/02_loop.ipynb #2a1a1411
+def takes_inputs(sel) -> bool:
+    "Whether a verifier's call accepts the inputs (`sel(cands, rng, inputs=...)`)."
+    try: return "inputs" in inspect.signature(sel.__call__ if not inspect.isfunction(sel) else sel).parameters
+    except (TypeError, ValueError): return False
+
+def collect(task:Task, # the task
+            chains:dict, # chain name (a verifier, or a tuple such as (verifier, policy)) -> (generator model, verifier)
+            n:int, # examples each chain needs
+            k:int, # candidates per input
+            chunk:int, # inputs per chunk
+            max_pool:int, # most inputs in all
+            seed:int, # the run's seed
+            tags:tuple=(), # further seed tags, e.g. (generation,)
+            each:bool=False, # a chain stops selecting once it has `n` (else every chain selects until all have `n`)
+            bar=None, # a progress bar advanced by the examples kept (at most `n` per chain)
+           ) -> tuple[dict, int]:
+    "Generate and select chunk by chunk until every chain has `n` examples; per chain its parts, kept, cands, selected, inputs; and the pool."
+    got = {c: dict(parts=[], kept=0, cands=[], selected=[], inputs=[]) for c in chains}
+    reads = {c: takes_inputs(sel) for c, (_, sel) in chains.items()}
+    pool, ci = 0, 0
+    while any(g["kept"] < n for g in got.values()) and pool < max_pool:
+        m = min(chunk, max_pool - pool)
+        inputs = task.sample_inputs(m, derive_seed(seed, "inputs", *tags, ci))
+        made, before = {}, sum(min(g["kept"], n) for g in got.values())
+        for c, (gen, sel) in chains.items():
+            if each and got[c]["kept"] >= n: continue
+            if id(gen) not in made:  # chains that share a generator share its candidates
+                trace("generate", task=task.name, chunk=ci, tags=list(tags))
+                made[id(gen)] = task.generate(gen, inputs, k, derive_seed(seed, "generate", *tags, ci))
+            names = c if isinstance(c, tuple) else (c,)
+            trace("select", task=task.name, verifier=names[0], chain=list(names), chunk=ci, tags=list(tags))
+            rng = np.random.default_rng(derive_seed(seed, "select", *names, *tags, ci))
+            cands = made[id(gen)]
+            chosen = np.asarray(sel(cands, rng, inputs=inputs) if reads[c] else sel(cands, rng))
+            g = got[c]
+            g["parts"].append(task.synthetic_dataset(inputs, cands, chosen)); g["kept"] += int((chosen != DROP).sum())
+            g["cands"].append(cands); g["selected"].append(chosen); g["inputs"].append(inputs)
+        pool += m; ci += 1
+        if bar is not None: bar.update(sum(min(g["kept"], n) for g in got.values()) - before)
+    return got, pool
+
 # %% ../nbs/02_loop.ipynb #eb11f29e
 COLUMNS = ["task", "verifier", "N", "seed", "metric", "generator_metric", "phi", "psi", "p_star",
            "p_star_lo", "p_star_hi", "precision", "pool", "kept", "train_loss", "seconds"]
@@ -225,31 +268,14 @@ def run_loop(task:Task, # the task (see `Task`)
         gen_ev = as_evaluation(task.generator_metric(gen))
         store.add(gen_ev, task=task.name, verifier="generator", seed=int(seed))
         gen_metric = gen_ev.metric
-        parts = {v: [] for v in sels}; kept = {v: 0 for v in sels}
-        correct_all, selected_all = {v: [] for v in sels}, {v: [] for v in sels}
-        cand_parts = []
-        pool, ci = 0, 0
         with bar(total=n_max * len(sels), desc=f"{task.name} seed {seed}: generate+select") as pb:
-            while min(kept.values()) < n_max and pool < max_pool:
-                m = min(chunk, max_pool - pool)
-                inputs = task.sample_inputs(m, derive_seed(seed, "inputs", ci))
-                trace("generate", task=task.name, chunk=ci)
-                cands = task.generate(gen, inputs, k, derive_seed(seed, "generate", ci))
-                before = sum(min(v, n_max) for v in kept.values())
-                for v, sel in sels.items():
-                    trace("select", task=task.name, verifier=v, chunk=ci)
-                    chosen = sel(cands, np.random.default_rng(derive_seed(seed, "select", v, ci)))
-                    parts[v].append(task.synthetic_dataset(inputs, cands, chosen))
-                    kept[v] += int((chosen != DROP).sum())
-                    selected_all[v].append(chosen)
-                cand_parts.append(cands)
-                pool += m; ci += 1
-                pb.update(sum(min(v, n_max) for v in kept.values()) - before)
-        all_cands = Candidates.concat(cand_parts)
-        proxies = {v: (selection_proxy(all_cands, np.concatenate(selected_all[v])) if all_cands.correct is not None else {})
-                   for v in sels}
+            got, pool = collect(task, {v: (gen, sel) for v, sel in sels.items()}, n_max, k, chunk, max_pool, seed, bar=pb)
+        kept = {v: g["kept"] for v, g in got.items()}
+        all_cands = Candidates.concat(next(iter(got.values()))["cands"])  # every verifier selected on the same candidates
+        proxies = {v: (selection_proxy(all_cands, np.concatenate(g["selected"])) if all_cands.correct is not None else {})
+                   for v, g in got.items()}
         gen_seconds = time.perf_counter() - t0
-        datasets = {v: task.concat(parts[v]) for v in sels}
+        datasets = {v: task.concat(g["parts"]) for v, g in got.items()}
         if real_reference: datasets["real"] = task.real_dataset(n_max, derive_seed(seed, "real"))
         for v, n in bar(todo, desc=f"{task.name} seed {seed}: retrain"):
             if (v, n) in done: rows.append(done[(v, n)]); continue
