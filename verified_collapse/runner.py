@@ -5,6 +5,7 @@
 # %% ../nbs/40_runner.ipynb #07c50e6e
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import json
@@ -155,6 +156,13 @@ def load_preset(preset:str, # "smoke", "cpu" or "paper" (or a path to a YAML fil
     if not isinstance(section, dict): raise ParamError(f"preset {path}: section {key!r} must be a mapping of parameters")
     return dict(section)
 
+@contextlib.contextmanager
+def _in_folder(folder:Path):
+    "Run a block with `folder` as the current folder (papermill runs a notebook from its own folder)."
+    old = os.getcwd(); os.chdir(folder)
+    try: yield
+    finally: os.chdir(old)
+
 def validate(key:str, # experiment short name
              path:Path, # its notebook
              params:dict, # the parameters to inject (preset + overrides)
@@ -169,7 +177,8 @@ def validate(key:str, # experiment short name
         mod, fn = v.split(":")
         try: validator = getattr(importlib.import_module(mod), fn)
         except (ImportError, AttributeError): validator = None
-        if validator is not None: validator(full)
+        if validator is not None:
+            with _in_folder(path.parent): validator(full)  # relative data folders mean what they mean inside the notebook
     return full
 
 # %% ../nbs/40_runner.ipynb #88464000

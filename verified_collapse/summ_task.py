@@ -318,19 +318,14 @@ def validate_experiment_params(params:dict) -> dict:
     check_corpus(params)
     return params
 
-def _from_notebooks(folder:str) -> Path:
-    "A folder parameter as the notebook sees it: relative paths are relative to the notebooks' folder."
-    from verified_collapse.runner import notebooks_dir
-    p = Path(folder).expanduser()
-    return p if p.is_absolute() else notebooks_dir() / p
 
 def check_corpus(params:dict) -> None:
-    "Refuse a missing or empty data folder, and XLSUM files with a bad line, before any model is built."
+    "Refuse a missing or empty data folder, and XLSUM files with a bad line, before any model is built (relative folders: from the current one, the notebook's)."
     from verified_collapse.summ_data import _missing_msg, read_xlsum_jsonl, translation_files, xlsum_files
     if params.get("corpus", "debian") == "xlsum":
         if not params.get("xlsum_dir"): return
-        for split, f in xlsum_files(_from_notebooks(params["xlsum_dir"])).items():
+        for split, f in xlsum_files(Path(params["xlsum_dir"])).items():
             docs = read_xlsum_jsonl(f, limit=params.get("corpus_limit") or None)  # names the file, line and field of a bad line
             if not docs: raise ParamError(f"parameter 'xlsum_dir': {f} holds no documents; every split needs some")
-    elif "lists_dir" in params and not translation_files(_from_notebooks(params["lists_dir"])):
+    elif "lists_dir" in params and not translation_files(Path(params["lists_dir"])):
         raise ParamError(_missing_msg(params["lists_dir"]))
