@@ -76,13 +76,8 @@ def _two_way_means(d:np.ndarray, # (n_seeds, n_items) differences
                    rng:np.random.Generator, # the random source
                   ) -> np.ndarray:
     "Means of `d` over `n_boot` resamples of seeds and, independently, items, with replacement."
-    n_seeds, n_items = d.shape
-    out, chunk = np.empty(n_boot), max(1, _CHUNK // n_items)
-    for start in range(0, n_boot, chunk):
-        size = min(chunk, n_boot - start)
-        c, w = _resample_counts(rng, n_seeds, size), _resample_counts(rng, n_items, size)
-        out[start:start + size] = ((c @ d) * w).sum(1) / (n_seeds * n_items)
-    return out
+    S, n = d.shape
+    return np.array([d[rng.integers(0, S, S)][:, rng.integers(0, n, n)].mean() for _ in range(n_boot)])
 
 # %% ../nbs/04_stats.ipynb #69ebf985
 def paired_bootstrap(a, # per-item outcomes of model A: (n_items,) or (n_seeds, n_items)
