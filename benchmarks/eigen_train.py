@@ -18,9 +18,9 @@ import warnings
 import numpy as np
 import torch
 
-from verified_collapse.eigen_data import EigenVocab, encode_matrices, encode_vectors, make_split
-from verified_collapse.eigen_model import MODEL_PRESETS, build_model, n_params
-from verified_collapse.eigen_train import FixedData, TrainConfig, train_seq2seq
+from verified_collapse.eigen.data import EigenVocab, encode_matrices, encode_vectors, make_split
+from verified_collapse.eigen.model import MODEL_PRESETS, build_model, n_params
+from verified_collapse.train import FixedData, TrainConfig, train_seq2seq
 
 
 class PlainSeq2Seq(torch.nn.Module):

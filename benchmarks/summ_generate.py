@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from verified_collapse.eigen_train import FixedData, TrainConfig, train_seq2seq
-from verified_collapse.summ_data import debian_corpus
-from verified_collapse.summ_model import build_seq2seq, encode_pairs, generate_summaries, train_tokenizer
+from verified_collapse.train import FixedData, TrainConfig, train_seq2seq
+from verified_collapse.summ.data import debian_corpus
+from verified_collapse.summ.model import build_seq2seq, encode_pairs, generate_summaries, train_tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 

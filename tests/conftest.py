@@ -38,7 +38,7 @@ def kill_at_first_checkpoint(proc, cache, steps, timeout=120):
     import signal
     import time
 
-    from verified_collapse.eigen_train import load_checkpoint
+    from verified_collapse.train import load_checkpoint
     deadline = time.time() + timeout
     while not list(Path(cache).glob("model-*.pt")) and time.time() < deadline and proc.poll() is None:
         time.sleep(0.02)

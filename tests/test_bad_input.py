@@ -114,7 +114,7 @@ def _snapshot(root):
 @pytest.fixture
 def vc_here(runs, monkeypatch, capsys):
     "`vcollapse ARGS` in this process (the checks are the same; no interpreter start per case): (status, stdout, stderr)."
-    from verified_collapse.cli import main
+    from verified_collapse.tools.cli import main
     monkeypatch.setenv("VCOLLAPSE_RUNS", str(runs))
     monkeypatch.chdir(REPO)
 

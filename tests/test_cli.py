@@ -44,7 +44,7 @@ def test_reproduce_smoke_writes_report_results_and_figures_then_skips(smoke_repr
     report = (root / "REPORT.md").read_text()
     assert "| theory |" in report and "## Claims" in report
     claims = json.loads((root / "theory" / "claims.json").read_text())
-    from verified_collapse.report import VERDICTS, decide
+    from verified_collapse.tools.report import VERDICTS, decide
     assert len(claims) >= 4 and all(c["verdict"] in VERDICTS + ("observation",) and decide(c) == c["verdict"] for c in claims)
     ids = " ".join(c["id"] for c in claims)
     for key in ("breakdown", "scaling", "theory"):
@@ -71,7 +71,7 @@ def test_reproduce_smoke_writes_report_results_and_figures_then_skips(smoke_repr
         assert claims and all(c["verdict"] in ("not tested at this scale", "observation") for c in claims), part
         rows = [l for l in report.splitlines() if l.startswith(f"| {part} |") and "| ok |" not in l]
         assert rows and all("held" not in l.split("|")[-2] and "inconclusive" not in l for l in rows), rows
-    from verified_collapse.results import load
+    from verified_collapse.tools.results import load
     df = load(root)
     assert set(df.part) == {"theory", "eigen", "summ"} and len(df) > 0
     assert "it/s" not in r.stdout + r.stderr  # progress bars are quiet when output is not a terminal

@@ -1,4 +1,4 @@
-"""The documentation site, built offline (`verified_collapse.docs.build_docs`), opened in headless Chromium.
+"""The documentation site, built offline (`verified_collapse.tools.docs.build_docs`), opened in headless Chromium.
 
 Starting at index.html the test follows the sidebar to every chapter; on each page: it loaded (title, h1), the sidebar
 is sidebar.yml's (sections, chapters, the current page marked), every image decoded, MathJax typeset the maths
@@ -80,7 +80,7 @@ def fake_cpu_run(runs):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     "The site built offline from nbs/, with a fake cpu run under $VCOLLAPSE_RUNS."
-    from verified_collapse.docs import build_docs
+    from verified_collapse.tools.docs import build_docs
     tmp = tmp_path_factory.mktemp("docs")
     fake_cpu_run(tmp / "runs")
     old = os.environ.get("VCOLLAPSE_RUNS")

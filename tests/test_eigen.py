@@ -8,12 +8,12 @@ from conftest import check_kill_and_resume, param_args
 TRAIN = r"""
 import sys, json, warnings
 warnings.simplefilter("ignore")
-from verified_collapse.eigen_task import EigenSettings, EigenTask
+from verified_collapse.eigen.task import EigenSettings, EigenTask
 s = EigenSettings(dim=2, model="smoke", n0=300, gen_steps=int(sys.argv[2]), batch_size=32, eval_every=25,
                   n_valid=40, n_test=60, ckpt_every_s=0)
 task = EigenTask(s, cache_dir=sys.argv[1], progress=False)
 g = task.train_generator(0)
-from verified_collapse.eigen_task import evaluate_model
+from verified_collapse.eigen.task import evaluate_model
 ev = task.generator_metric(g)
 print(json.dumps({"metric": ev.metric, "table": evaluate_model(g, task.test, task.vocab, 2), "losses": g.history["losses"],
                   "errors": ev.items.rel_error.fillna(-1.0).tolist(), "history": g.history["history"]}))

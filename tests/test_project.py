@@ -24,7 +24,7 @@ def test_exported_modules_match_the_notebooks(tmp_path):
 
 
 def test_readme_is_generated_from_index():
-    from verified_collapse.docs import render_readme
+    from verified_collapse.tools.docs import render_readme
     assert (REPO / "README.md").read_text() == render_readme(REPO / "nbs" / "index.ipynb"), \
         "README.md is stale: run `vcollapse readme`"
 

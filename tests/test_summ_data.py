@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from verified_collapse.core import ParamError
-from verified_collapse.summ_data import (APT_GET_EN, Doc, corpus_stats, debian_corpus, describe_packages, load_xlsum,
+from verified_collapse.summ.data import (APT_GET_EN, Doc, corpus_stats, debian_corpus, describe_packages, load_xlsum,
                                         parse_translation, split_by_hash, translation_files)
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "summ"

@@ -9,7 +9,7 @@ SAMPLE = REPO / "tests" / "fixtures" / "summ" / "apt_sample"
 
 def _xlsum_from_debian(folder, tmp):
     "Write the Debian sample as XLSUM jsonl files (id, url, title, summary, text): real text in XLSUM's layout."
-    from verified_collapse.summ_data import debian_corpus
+    from verified_collapse.summ.data import debian_corpus
     splits = debian_corpus(SAMPLE, cache_dir=tmp / "corpus_cache")
     folder.mkdir()
     for split, name in [("train", "train"), ("validation", "val"), ("test", "test")]:
@@ -22,7 +22,7 @@ def _tiny_llama(folder, texts, layers):
     "A tiny Llama-class causal LM built from a config, saved with a tokenizer trained on `texts`."
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
-    from verified_collapse.summ_model import train_tokenizer
+    from verified_collapse.summ.model import train_tokenizer
     tok = train_tokenizer(texts, vocab_size=600)
     torch.manual_seed(layers)
     cfg = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=layers, num_attention_heads=2,

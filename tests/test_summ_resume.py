@@ -7,8 +7,8 @@ from conftest import REPO, check_kill_and_resume
 TRAIN = r"""
 import sys, json, warnings, tempfile
 warnings.simplefilter("ignore")
-from verified_collapse.summ_data import debian_corpus
-from verified_collapse.summ_task import SummSettings, SummTask
+from verified_collapse.summ.data import debian_corpus
+from verified_collapse.summ.task import SummSettings, SummTask
 splits = debian_corpus(sys.argv[2], cache_dir=tempfile.mkdtemp())
 s = SummSettings(n0=120, vocab_size=400, gen_steps=int(sys.argv[3]), batch_size=8, eval_every=40, n_valid=8, n_test=12,
                  max_source_len=48, max_target_len=12, scorers=(), device="cpu", ckpt_every_s=0)

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from verified_collapse.results import load
-from verified_collapse.sweep import run_sweep
+from verified_collapse.tools.results import load
+from verified_collapse.tools.sweep import run_sweep
 
 # The theory notebook below its smoke scale: a few seconds a point.
 THEORY_TINY = {"d": 5, "p_grid": [0.3, 0.8], "verifiers": ["1,1", "1,0"], "N_grid": [100], "seeds": 2,

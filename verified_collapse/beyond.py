@@ -51,13 +51,13 @@ def part_settings(part:str, # "theory", "eigen" or "summ"
     if part == "eigen" and full["beam"] < full["k"]:
         raise ParamError(f"parameter 'eigen': beam = {full['beam']} is invalid: expected at least k = {full['k']}")
     if part == "theory":
-        from verified_collapse.theory import PhiPsi, parse_verifier
+        from verified_collapse.theory.mixture import PhiPsi, parse_verifier
         for v in full["verifiers"]:
             try: ok = isinstance(parse_verifier(v), PhiPsi)
             except (ValueError, TypeError): ok = False
             if not ok: raise ParamError(f"parameter 'theory': verifier {v!r} is invalid: expected 'phi,psi' such as '0.9,0.3'")
     if part == "summ":
-        from verified_collapse.summ_task import check_corpus
+        from verified_collapse.summ.task import check_corpus
         check_corpus({"corpus": "debian", "lists_dir": full["lists_dir"]})
     return full
 

@@ -63,7 +63,7 @@ def package_dir() -> Path:
     return Path(verified_collapse.__file__).resolve().parent
 
 def _module_file(name:str, root:Path) -> Path|None:
-    "The source file of package module `name` ('eigen_task', 'eigen.data'), or None."
+    "The source file of package module `name` ('eigen.task', 'eigen.data'), or None."
     base = root.joinpath(*name.split("."))
     for f in (base.with_suffix(".py"), base / "__init__.py"):
         if f.is_file(): return f
@@ -89,7 +89,7 @@ def imported_modules(source:str, # Python source
             out.update(a.name[len("verified_collapse") + 1:] for a in node.names if a.name.startswith("verified_collapse."))
     return out
 
-def module_closure(*modules:str, # package modules, e.g. "eigen_task"
+def module_closure(*modules:str, # package modules, e.g. "eigen.task"
                    root:Path|None=None, # the package folder (default: `package_dir()`)
                   ) -> list[str]:
     "`modules` and every package module they import, transitively, sorted; unknown names are an error."
