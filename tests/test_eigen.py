@@ -8,8 +8,9 @@ from conftest import check_kill_and_resume, param_args
 TRAIN = r"""
 import sys, json, warnings
 warnings.simplefilter("ignore")
-from verified_collapse.eigen.task import EigenSettings, EigenTask
-s = EigenSettings(dim=2, model="smoke", n0=300, gen_steps=int(sys.argv[2]), batch_size=32, eval_every=25,
+from verified_collapse.eigen.config import EigenSettings
+from verified_collapse.eigen.task import EigenTask
+s = EigenSettings(dim=2, model="smoke", n0=300, gen_steps=int(sys.argv[2]), batch_size=32, warmup=50, eval_every=25,
                   n_valid=40, n_test=60, ckpt_every_s=0)
 task = EigenTask(s, cache_dir=sys.argv[1], progress=False)
 g = task.train_generator(0)

@@ -94,3 +94,28 @@ def test_loading_never_runs_code_from_a_file():
                 mods = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
                 if any(m in ("pickle", "dill", "cloudpickle") for m in mods): problems.append(f"{path.name}:{node.lineno} imports pickle")
     assert not problems, problems
+
+
+def _layer(module):
+    "The layer of a package module: 'framework', a task ('theory', 'eigen', 'summ'), 'experiments' or 'tools'."
+    top = module.split(".")[0]
+    if top in ("theory", "eigen", "summ", "tools"): return top
+    return "experiments" if top == "beyond" else "framework"
+
+
+def test_layers_import_only_downwards():
+    """The framework imports no task; a task imports the framework and itself only; the tools reach the tasks only
+    through the runner's registry (strings, imported when a run needs them)."""
+    from verified_collapse.fingerprint import imported_modules, library_modules, package_dir
+    allowed = {"framework": {"framework"}, "theory": {"framework", "theory"}, "eigen": {"framework", "eigen"},
+               "summ": {"framework", "summ"}, "experiments": {"framework", "theory", "eigen", "summ", "experiments"},
+               "tools": {"framework", "tools"}}
+    root, bad = package_dir(), []
+    for m in library_modules():
+        f = root.joinpath(*m.split(".")).with_suffix(".py")
+        if not f.exists(): f = root.joinpath(*m.split("."), "__init__.py")
+        pkg = m if f.name == "__init__.py" else m.rpartition(".")[0]
+        for imp in imported_modules(f.read_text(), pkg):
+            if not root.joinpath(*imp.split(".")).with_suffix(".py").exists(): continue  # a name, not a module
+            if _layer(imp) not in allowed[_layer(m)]: bad.append(f"{m} imports {imp}")
+    assert not bad, "imports against the layers:\n" + "\n".join(bad)

@@ -10,7 +10,7 @@ warnings.simplefilter("ignore")
 from verified_collapse.summ.data import debian_corpus
 from verified_collapse.summ.task import SummSettings, SummTask
 splits = debian_corpus(sys.argv[2], cache_dir=tempfile.mkdtemp())
-s = SummSettings(n0=120, vocab_size=400, gen_steps=int(sys.argv[3]), batch_size=8, eval_every=40, n_valid=8, n_test=12,
+s = SummSettings(n0=120, vocab_size=400, pretrain_steps=0, gen_steps=int(sys.argv[3]), batch_size=8, eval_every=40, n_valid=8, n_test=12,
                  max_source_len=48, max_target_len=12, scorers=(), device="cpu", ckpt_every_s=0)
 task = SummTask(splits, s, cache_dir=sys.argv[1], progress=False)
 g = task.train_generator(0)

@@ -6,72 +6,43 @@
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 
-from .core import ParamError, check_param, check_params, pick_device
+from .config import Config, param
+from .core import ParamError, pick_device
+from .eigen.config import EigenChains
 from .generations import parse_policy
+from .summ.config import SummChains
+from .theory.config import TheoryChains
 
-THEORY_DEFAULTS = dict(generations=6, d=20, mu_norm=1.0, p0=0.35, n=200, seeds=4,
-                       verifiers=["1,1", "0.9,0.3", "1,0", "0.3,0.7"],
-                       recursion_margin=0.02)  # the recursion finding: |measured error - recursion| within this, at every point
-EIGEN_DEFAULTS = dict(generations=2, dim=2, model="smoke", encoding="B1999", n0=300, gen_steps=40, retrain_steps=30, batch_size=32,
-                      lr=1e-3, warmup=10, eval_every=20, n_valid=50, n_test=100, n=60, k=3, beam=3, tolerance=0.05,
-                      verifiers=["oracle", "learned", "learned_refit"], verifier_train=500, verifier_threshold=0.5, max_pool=1200,
-                      warm_start=True, policies=[])
-SUMM_DEFAULTS = dict(generations=2, lists_dir="../tests/fixtures/summ/apt_sample", n0=150, pretrain_steps=20, vocab_size=1500,
-                     d_model=64, layers=1, heads=2, ffn=128, max_source_len=96, max_target_len=24, gen_steps=40, retrain_steps=30,
-                     batch_size=16, lr=1e-3, warmup=10, eval_every=20, n_valid=20, n_test=30, n=50, k=4, beam=4,
-                     verifiers=["random", "oracle"], max_pool=200, warm_start=True, policies=[])
-_I, _R = dict(kind=numbers.Integral, lo=1), dict(kind=numbers.Real, lo=0, lo_open=True)
-PART_SPECS = {
-    "theory": dict(generations=_I, d=dict(kind=numbers.Integral, lo=2), mu_norm=_R, p0=dict(kind=numbers.Real, lo=0, hi=1), n=_I,
-                   seeds=_I, verifiers=dict(kind=str, nonempty=True), recursion_margin=_R),
-    "eigen": {**{k: _I for k in ("generations", "dim", "n0", "gen_steps", "retrain_steps", "batch_size", "eval_every", "n_valid",
-                                 "n_test", "n", "k", "beam", "verifier_train", "max_pool")},
-              "model": dict(choices=["smoke", "cpu", "paper"]), "encoding": dict(choices=["P10", "P1000", "B1999", "FP15"]),
-              "lr": _R, "warmup": dict(kind=numbers.Integral, lo=0), "tolerance": _R, "verifier_threshold": dict(kind=numbers.Real, lo=0, hi=1),
-              "verifiers": dict(choices=["oracle", "random", "top1", "learned", "learned_refit"], nonempty=True), "warm_start": dict(kind=bool), "policies": dict(kind=str)},
-    "summ": {**{k: _I for k in ("generations", "n0", "d_model", "layers", "heads", "ffn", "max_source_len", "max_target_len",
-                                "gen_steps", "retrain_steps", "batch_size", "eval_every", "n_valid", "n_test", "n", "k", "beam", "max_pool")},
-             "pretrain_steps": dict(kind=numbers.Integral, lo=0), "vocab_size": dict(kind=numbers.Integral, lo=300), "lr": _R,
-             "warmup": dict(kind=numbers.Integral, lo=0), "lists_dir": dict(kind=str, nonempty=True),
-             "verifiers": dict(choices=["random", "oracle", "top1", "self"], nonempty=True), "warm_start": dict(kind=bool),
-             "policies": dict(kind=str)},
-}
-DEFAULTS = {"theory": THEORY_DEFAULTS, "eigen": EIGEN_DEFAULTS, "summ": SUMM_DEFAULTS}
+PARTS = {"theory": TheoryChains, "eigen": EigenChains, "summ": SummChains}
+SHARED = ("device", "ckpt_every_s")  # set once for every part
 
-def part_settings(part:str, # "theory", "eigen" or "summ"
-                  overrides:dict, # keys of that part's defaults to change
-                 ) -> dict:
-    "A part's full settings: its defaults with `overrides` on top, every value checked."
-    if not isinstance(overrides, dict): raise ParamError(f"parameter {part!r} = {overrides!r} is invalid: expected a mapping such as {{n: 500}}")
-    full = {**DEFAULTS[part], **overrides}
-    try: check_params(full, PART_SPECS[part])
-    except ParamError as e: raise ParamError(f"parameter {part!r}: {e}") from None
-    for pol in full.get("policies", []): parse_policy(pol)
-    if part == "eigen" and full["beam"] < full["k"]:
-        raise ParamError(f"parameter 'eigen': beam = {full['beam']} is invalid: expected at least k = {full['k']}")
-    if part == "theory":
-        from verified_collapse.theory.mixture import PhiPsi, parse_verifier
-        for v in full["verifiers"]:
-            try: ok = isinstance(parse_verifier(v), PhiPsi)
-            except (ValueError, TypeError): ok = False
-            if not ok: raise ParamError(f"parameter 'theory': verifier {v!r} is invalid: expected 'phi,psi' such as '0.9,0.3'")
-    if part == "summ":
-        from verified_collapse.summ.task import check_corpus
-        check_corpus({"corpus": "debian", "lists_dir": full["lists_dir"]})
-    return full
+@dataclass
+class GenerationsConfig(Config):
+    "Parameters of the generations experiment: the shared ones, and per task the overrides of its chains' config."
+    out_dir: str = param("../runs/notebooks/generations", kind=str, nonempty=True)  # where results, figures and caches go
+    seed: int = param(0, kind=numbers.Integral, lo=0)  # seed of every part
+    policies: list = param(["replace", "accumulate", "mix(0.5)"], kind=str, nonempty=True)  # data policies of every part
+    theory: dict = param({})  # overrides of `TheoryChains` (theory.config)
+    eigen: dict = param({})  # overrides of `EigenChains` (eigen.config)
+    summ: dict = param({})  # overrides of `SummChains` (summ.config)
+    device: str = param("auto", kind=str)  # auto, cpu or cuda
+    ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints
 
-def validate_experiment_params(params:dict) -> dict:
-    "Check the generations experiment's parameters; `ParamError` names the first bad one."
-    check_params({k: v for k, v in params.items() if k in ("seed", "policies", "device", "ckpt_every_s", "out_dir")},
-                 {"seed": dict(kind=numbers.Integral, lo=0), "policies": dict(kind=str, nonempty=True), "device": dict(kind=str),
-                  "ckpt_every_s": dict(kind=numbers.Real, lo=0), "out_dir": dict(kind=str, nonempty=True)})
-    for p in params.get("policies", []): parse_policy(p)
-    for part in DEFAULTS:
-        if part in params: part_settings(part, params[part])
-    if "device" in params: pick_device(params["device"])
-    return params
+    def rules(self):
+        for p in self.policies: parse_policy(p)
+        pick_device(self.device)
+        for name in PARTS: self.part(name)
+
+    def part(self, name:str, # "theory", "eigen" or "summ"
+            ) -> Config:
+        "The config of part `name`: its defaults, this experiment's overrides, and the shared settings."
+        overrides = getattr(self, name)
+        shared = [k for k in SHARED if k in overrides]
+        if shared: raise ParamError(f"parameter {name!r}: {shared[0]!r} is set once for every part: give it at the top level")
+        try: return PARTS[name].from_params({**overrides, **{k: getattr(self, k) for k in SHARED if k in PARTS[name].names()}})
+        except ParamError as e: raise ParamError(f"parameter {name!r}: {e}") from None
 
 # %% auto #0
-__all__ = ['THEORY_DEFAULTS', 'EIGEN_DEFAULTS', 'SUMM_DEFAULTS', 'PART_SPECS', 'DEFAULTS', 'part_settings',
-           'validate_experiment_params']
+__all__ = ['PARTS', 'SHARED', 'GenerationsConfig']

@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import copy
-import inspect
 import math
 import numbers
 import re
 import time
 import warnings
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
@@ -19,11 +19,12 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .core import ParamError, check_param, derive_seed, seed_everything, trace
-from .loop import ItemStore, as_evaluation, collect, final_loss, proxy_columns
-from .verify import DROP, Candidates, make_selector, selection_proxy
+from .loop import (AsGenerator, Finetunes, ItemStore, as_evaluation, as_verifiers, collect, final_loss,
+                                    pool_settings, proxy_columns)
+from .verify import Candidates, Refits, selection_proxy
 
 # %% auto #0
-__all__ = ['POLICIES', 'GEN_COLUMNS', 'parse_policy', 'policy_dataset', 'concat_inputs', 'run_generations']
+__all__ = ['POLICIES', 'GEN_COLUMNS', 'parse_policy', 'policy_dataset', 'concat_inputs', 'Chain', 'run_generations']
 
 # %% ../nbs/03_generations.ipynb #d7a5d894
 POLICIES = ("replace", "accumulate", "mix")
@@ -82,8 +83,85 @@ def concat_inputs(parts:Sequence):
     if isinstance(first, tuple): return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(first)))
     return np.concatenate(parts)
 
-def run_generations(task, # a task of `run_loop` (optionally with `as_generator(model)`)
-                    selectors:dict|Sequence, # name -> selector, or specs like ["oracle", "random"]
+@dataclass
+class Chain:
+    "One chain of `run_generations`: a verifier and a data policy, the model that generates next and its rounds so far."
+    verifier: str  # the verifier's name
+    policy: str  # the data policy
+    sel: Any  # the verifier (the chain's own copy when it re-trains)
+    gen: Any  # the generator of the next round
+    model: Any  # the last trained model (what a warm start continues)
+    gen_metric: float  # the generator's test metric
+    synthetic: list = field(default_factory=list)  # S_1, ..., S_g: each round's N selected examples
+
+def _refitting(refit_verifiers, verifiers:dict) -> set:
+    "Names of the verifiers that re-train on their chain's selections; each must be able to (`verify.Refits`)."
+    if refit_verifiers is True: return {v for v, sel in verifiers.items() if isinstance(sel, Refits)}
+    names = set(refit_verifiers or ())
+    if names - set(verifiers):
+        raise ParamError(f"parameter 'refit_verifiers' names {sorted(names - set(verifiers))}, "
+                         f"which are not among the verifiers {list(verifiers)}")
+    unable = sorted(v for v in names if not isinstance(verifiers[v], Refits))
+    if unable: raise ParamError(f"parameter 'refit_verifiers': verifier {unable[0]!r} cannot re-train (it has no fit_synthetic)")
+    return names
+
+# %% ../nbs/03_generations.ipynb #e27927a0
+def _next_round(task, ch:Chain, got:dict, pool:int, real, g:int, n:int, seed:int, refit:set, warm_start:bool, store,
+                t1:float) -> dict:
+    "Train chain `ch`'s model of round `g` on what it `got`, make it the next generator; the row."
+    cands, selected = Candidates.concat(got["cands"]), np.concatenate(got["selected"])
+    px = selection_proxy(cands, selected) if cands.correct is not None else {}
+    ch.synthetic.append(task.subset(task.concat(got["parts"]), n))
+    data = policy_dataset(task, ch.policy, real, ch.synthetic)
+    trace("retrain", task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g)
+    train_seed = derive_seed(seed, "train")  # common random numbers: one init and batch order per seed
+    model = task.finetune(ch.model, data, train_seed) if warm_start else task.train(data, train_seed)
+    ev = as_evaluation(task.evaluate(model))
+    store.add(ev, task=task.name, verifier=ch.verifier, N=n, policy=ch.policy, generation=g, seed=int(seed))
+    row = dict(task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g, seed=int(seed), metric=ev.metric,
+               generator_metric=ch.gen_metric, **proxy_columns(px), kept=got["kept"], pool=pool,
+               train_size=int(task.size(data)), train_loss=final_loss(model), seconds=time.perf_counter() - t1)
+    if ch.verifier in refit:
+        ch.sel.fit_synthetic(concat_inputs(got["inputs"]), cands, selected,
+                             seed=derive_seed(seed, "refit", ch.verifier, ch.policy, g))
+    ch.gen = task.as_generator(model) if isinstance(task, AsGenerator) else model
+    ch.model, ch.gen_metric = model, ev.metric
+    return row
+
+def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit, warm_start, progress, store) -> list:
+    "Every chain of one seed through `G` rounds; the rows, round 0 (the generator) first."
+    seed_everything(seed)
+    t0 = time.perf_counter()
+    gen0 = task.train_generator(seed)
+    ev0 = as_evaluation(task.generator_metric(gen0))
+    store.add(ev0, task=task.name, verifier="generator", generation=0, seed=int(seed))
+    real = task.real_dataset(n, derive_seed(seed, "real"))
+    chains = {(v, p): Chain(v, p, copy.deepcopy(sel) if v in refit else sel, gen0, gen0, ev0.metric)
+              for v, sel in verifiers.items() for p in policies}
+    rows = [dict(task=task.name, verifier=v, policy=p, generation=0, seed=int(seed), metric=ev0.metric,
+                 generator_metric=ev0.metric, **proxy_columns({}), kept=0, pool=0, train_size=0, train_loss=math.nan,
+                 seconds=time.perf_counter() - t0) for v, p in chains]
+    live = list(chains)  # a chain stops when its verifier cannot fill N from max_pool inputs
+    bar = tqdm(total=G * len(chains), desc=f"{task.name} seed {seed}: generations", disable=None if progress else True,
+               leave=False)
+    for g in range(1, G + 1):
+        t1 = time.perf_counter()
+        got, pool = collect(task, {c: (chains[c].gen, chains[c].sel) for c in live}, n, k, chunk, max_pool, seed,
+                            tags=(g,), each=True)
+        for c in list(live):
+            if got[c]["kept"] < n:
+                warnings.warn(f"verifier {c[0]!r} (policy {c[1]!r}) kept {got[c]['kept']} examples from {pool} inputs in "
+                              f"generation {g}: N = {n} not reached, so this chain stops here (raise 'max_pool' or lower 'n')")
+                live.remove(c)
+                bar.update(G - g + 1)
+                continue
+            rows.append(_next_round(task, chains[c], got[c], pool, real, g, n, seed, refit, warm_start, store, t1))
+            bar.update(1)
+    bar.close()
+    return rows
+
+def run_generations(task, # a task of `run_loop` (optionally `Finetunes` and `AsGenerator`)
+                    verifiers:dict|Sequence, # name -> verifier or spec, or specs like ["oracle", "random"]
                     generations:int, # rounds G after round 0
                     n:int, # synthetic examples kept per round (N)
                     policies:Sequence[str]=("replace",), # data policies: "replace", "accumulate", "mix(r)"
@@ -91,15 +169,13 @@ def run_generations(task, # a task of `run_loop` (optionally with `as_generator(
                     k:int=1, # candidates per input
                     chunk:int|None=None, # inputs generated per chunk (default: n)
                     max_pool:int|None=None, # most inputs generated per round (default: 20 n)
-                    refit_verifiers:bool|Sequence[str]=False, # re-train verifiers with `fit_synthetic` on their chain's selection each round (True: all; or their names)
+                    refit_verifiers:bool|Sequence[str]=False, # names of verifiers re-trained on their chain's selection each round (True: all that can)
                     warm_start:bool=False, # each round fine-tunes its chain's previous model (`task.finetune`) instead of training from scratch
                     progress:bool=True, # progress bars (quiet when not on a terminal)
                     items:ItemStore|None=None, # where every evaluated model's per-item outcomes go (default: memory)
                    ) -> pd.DataFrame:
     "G rounds of generate -> verify -> retrain, the retrained model generating the next round; one row per chain and round."
-    if isinstance(selectors, dict): sels = {str(name): make_selector(s) if isinstance(s, str) else s for name, s in selectors.items()}
-    else: sels = {s.name: s for s in map(make_selector, selectors)}
-    if not sels: raise ParamError("parameter 'selectors' is empty: give at least one verifier, e.g. ['oracle', 'random']")
+    verifiers = as_verifiers(verifiers)
     G = int(check_param("generations", generations, kind=numbers.Integral, lo=1))
     n = int(check_param("n", n, kind=numbers.Integral, lo=1))
     policies = [p.strip() for p in check_param("policies", list(policies), kind=str, nonempty=True)]
@@ -107,58 +183,11 @@ def run_generations(task, # a task of `run_loop` (optionally with `as_generator(
     if len(set(policies)) < len(policies): raise ParamError(f"parameter 'policies' = {policies!r} repeats a policy")
     check_param("seeds", list(seeds), kind=numbers.Integral, lo=0, nonempty=True)
     check_param("k", k, kind=numbers.Integral, lo=1)
-    chunk = int(check_param("chunk", chunk if chunk is not None else n, kind=numbers.Integral, lo=1))
-    max_pool = int(check_param("max_pool", max_pool if max_pool is not None else 20 * n, kind=numbers.Integral, lo=1))
-    as_gen = getattr(task, "as_generator", lambda m: m)
-    if warm_start and not hasattr(task, "finetune"):
-        raise ParamError(f"warm_start=True needs a task with finetune(model, dataset, seed); task {task.name!r} has none (use warm_start=False)")
-    refit = set(sels) if refit_verifiers is True else set(refit_verifiers or ())
-    if refit - set(sels): raise ParamError(f"parameter 'refit_verifiers' names {sorted(refit - set(sels))}, which are not among the verifiers {list(sels)}")
-    store = items if items is not None else ItemStore()
-    rows = []
-    for seed in seeds:
-        seed_everything(seed)
-        t0 = time.perf_counter()
-        gen0 = task.train_generator(seed)
-        gen0_ev = as_evaluation(task.generator_metric(gen0))
-        store.add(gen0_ev, task=task.name, verifier="generator", generation=0, seed=int(seed))
-        gen0_metric = gen0_ev.metric
-        real = task.real_dataset(n, derive_seed(seed, "real"))
-        chains = [(v, p) for v in sels for p in policies]
-        state = {c: dict(gen=gen0, model=gen0, gen_metric=gen0_metric, synthetic=[], sel=copy.deepcopy(sels[c[0]]) if c[0] in refit else sels[c[0]]) for c in chains}
-        live = list(chains)  # a chain stops when its verifier cannot fill N from max_pool inputs
-        for v, p in chains:
-            rows.append(dict(task=task.name, verifier=v, policy=p, generation=0, seed=int(seed), metric=gen0_metric,
-                             generator_metric=gen0_metric, **proxy_columns({}), kept=0, pool=0, train_size=0, train_loss=math.nan,
-                             seconds=time.perf_counter() - t0))
-        bar = tqdm(total=G * len(chains), desc=f"{task.name} seed {seed}: generations", disable=None if progress else True, leave=False)
-        for g in range(1, G + 1):
-            t1 = time.perf_counter()
-            got, pool = collect(task, {c: (state[c]["gen"], state[c]["sel"]) for c in live}, n, k, chunk, max_pool, seed, tags=(g,),
-                                each=True)
-            for c in list(live):
-                v, p = c
-                st, gc = state[c], got[c]
-                if gc["kept"] < n:
-                    warnings.warn(f"verifier {v!r} (policy {p!r}) kept {gc['kept']} examples from {pool} inputs in generation {g}: "
-                                  f"N = {n} not reached, so this chain stops here (raise 'max_pool' or lower 'n')")
-                    live.remove(c); bar.update(G - g + 1); continue
-                cands = Candidates.concat(gc["cands"]); selected = np.concatenate(gc["selected"])
-                px = selection_proxy(cands, selected) if cands.correct is not None else {}
-                st["synthetic"].append(task.subset(task.concat(gc["parts"]), n))
-                data = policy_dataset(task, p, real, st["synthetic"])
-                trace("retrain", task=task.name, verifier=v, policy=p, generation=g)
-                train_seed = derive_seed(seed, "train")  # common random numbers: one init and batch order per seed
-                model = task.finetune(st["model"], data, train_seed) if warm_start else task.train(data, train_seed)
-                ev = as_evaluation(task.evaluate(model))
-                store.add(ev, task=task.name, verifier=v, N=n, policy=p, generation=g, seed=int(seed))
-                metric = ev.metric
-                rows.append(dict(task=task.name, verifier=v, policy=p, generation=g, seed=int(seed), metric=metric,
-                                 generator_metric=st["gen_metric"], **proxy_columns(px), kept=gc["kept"], pool=pool, train_size=int(task.size(data)), train_loss=final_loss(model),
-                                 seconds=time.perf_counter() - t1))
-                if v in refit and hasattr(st["sel"], "fit_synthetic"):
-                    st["sel"].fit_synthetic(concat_inputs(gc["inputs"]), cands, selected, seed=derive_seed(seed, "refit", v, p, g))
-                st["gen"], st["model"], st["gen_metric"] = as_gen(model), model, metric
-                bar.update(1)
-        bar.close()
+    chunk, max_pool = pool_settings(n, chunk, max_pool)
+    if warm_start and not isinstance(task, Finetunes):
+        raise ParamError(f"warm_start=True needs a task with finetune(model, dataset, seed); task {task.name!r} has none "
+                         "(use warm_start=False)")
+    refit, store = _refitting(refit_verifiers, verifiers), items if items is not None else ItemStore()
+    rows = [row for seed in seeds for row in _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit,
+                                                          warm_start, progress, store)]
     return pd.DataFrame(rows, columns=GEN_COLUMNS)

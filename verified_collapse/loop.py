@@ -5,7 +5,6 @@
 # %% ../nbs/02_loop.ipynb #d94b9802
 from __future__ import annotations
 
-import inspect
 import io
 import json
 import math
@@ -22,11 +21,12 @@ from tqdm.auto import tqdm
 
 from .core import ParamError, atomic_write_bytes, atomic_write_json, check_param, derive_seed, seed_everything, trace
 from .fingerprint import content_hash
-from .verify import DROP, Candidates, Selector, make_selector, selection_proxy
+from .verify import DROP, Candidates, make_selector, selection_proxy
 
 # %% auto #0
-__all__ = ['ITEM_KEYS', 'COLUMNS', 'PROXY_COLUMNS', 'Task', 'Evaluation', 'as_evaluation', 'ItemStore', 'ToyTask', 'takes_inputs',
-           'collect', 'proxy_columns', 'final_loss', 'run_loop']
+__all__ = ['ITEM_KEYS', 'COLUMNS', 'PROXY_COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'Evaluation', 'as_evaluation',
+           'ItemStore', 'ToyTask', 'collect', 'proxy_columns', 'final_loss', 'as_verifiers', 'pool_settings',
+           'RowStore', 'run_loop']
 
 # %% ../nbs/02_loop.ipynb #4146855c
 @runtime_checkable
@@ -44,6 +44,16 @@ class Task(Protocol):
     def size(self, dataset:Any) -> int: "Number of examples."
     def train(self, dataset:Any, seed:int) -> Any: "A fresh model trained on `dataset` (init and batch order from `seed`)."
     def evaluate(self, model:Any) -> Evaluation|float: "Test result, higher is better: per item (`Evaluation`) or just the metric."
+
+@runtime_checkable
+class Finetunes(Protocol):
+    "Optional capability of a task: continue training a model (`run_generations(warm_start=True)`)."
+    def finetune(self, model:Any, dataset:Any, seed:int) -> Any: "`model` trained further on `dataset` (a copy)."
+
+@runtime_checkable
+class AsGenerator(Protocol):
+    "Optional capability of a task: turn a retrained model into the next round's generator (`run_generations`)."
+    def as_generator(self, model:Any) -> Any: "The generator that `model` is (without this capability: `model` itself)."
 
 # %% ../nbs/02_loop.ipynb #e0273b21
 @dataclass
@@ -165,11 +175,6 @@ class ToyTask:
         return Evaluation.from_scores(right.astype(float))
 
 # %% ../nbs/02_loop.ipynb #2a1a1411
-def takes_inputs(sel) -> bool:
-    "Whether a verifier's call accepts the inputs (`sel(cands, rng, inputs=...)`)."
-    try: return "inputs" in inspect.signature(sel.__call__ if not inspect.isfunction(sel) else sel).parameters
-    except (TypeError, ValueError): return False
-
 def collect(task:Task, # the task
             chains:dict, # chain name (a verifier, or a tuple such as (verifier, policy)) -> (generator model, verifier)
             n:int, # examples each chain needs
@@ -183,7 +188,6 @@ def collect(task:Task, # the task
            ) -> tuple[dict, int]:
     "Generate and select chunk by chunk until every chain has `n` examples; per chain its parts, kept, cands, selected, inputs; and the pool."
     got = {c: dict(parts=[], kept=0, cands=[], selected=[], inputs=[]) for c in chains}
-    reads = {c: takes_inputs(sel) for c, (_, sel) in chains.items()}
     pool, ci = 0, 0
     while any(g["kept"] < n for g in got.values()) and pool < max_pool:
         m = min(chunk, max_pool - pool)
@@ -198,7 +202,7 @@ def collect(task:Task, # the task
             trace("select", task=task.name, verifier=names[0], chain=list(names), chunk=ci, tags=list(tags))
             rng = np.random.default_rng(derive_seed(seed, "select", *names, *tags, ci))
             cands = made[id(gen)]
-            chosen = np.asarray(sel(cands, rng, inputs=inputs) if reads[c] else sel(cands, rng))
+            chosen = np.asarray(sel(cands, rng, inputs=inputs))
             g = got[c]
             g["parts"].append(task.synthetic_dataset(inputs, cands, chosen)); g["kept"] += int((chosen != DROP).sum())
             g["cands"].append(cands); g["selected"].append(chosen); g["inputs"].append(inputs)
@@ -224,12 +228,87 @@ def final_loss(model, # a trained model; torch models of this project carry `his
     losses = (getattr(model, "history", None) or {}).get("losses") or []
     return float(np.mean(losses[-last:])) if losses else math.nan
 
-def _row_path(checkpoint_dir, seed, verifier, n):
-    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in verifier)
-    return Path(checkpoint_dir) / f"row_s{seed}_{safe}_N{n}.json"
+def as_verifiers(verifiers:dict|Sequence, # name -> verifier or spec, or a list of specs like ["top1", "oracle"]
+                ) -> dict:
+    "Name -> `Verifier`; at least one."
+    if isinstance(verifiers, dict): out = {str(name): make_selector(v) for name, v in verifiers.items()}
+    else: out = {v.name: v for v in map(make_selector, verifiers)}
+    if not out: raise ParamError("parameter 'verifiers' is empty: give at least one verifier, e.g. ['top1', 'oracle']")
+    return out
+
+def pool_settings(n:int, # examples each verifier needs per round (the largest N)
+                  chunk:int|None, # inputs per chunk (None: n)
+                  max_pool:int|None, # most inputs (None: 20 n)
+                 ) -> tuple[int, int]:
+    "`chunk` and `max_pool`, defaults filled in and checked."
+    chunk = check_param("chunk", n if chunk is None else chunk, kind=numbers.Integral, lo=1)
+    max_pool = check_param("max_pool", 20 * n if max_pool is None else max_pool, kind=numbers.Integral, lo=1)
+    return int(chunk), int(max_pool)
+
+class RowStore:
+    "Finished rows of `run_loop`, one JSON file each in `folder` (None: none kept), so a re-run skips them."
+    def __init__(self, folder:str|Path|None): self.folder = None if folder is None else Path(folder)
+    def _path(self, seed, verifier, n):
+        safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in verifier)
+        return self.folder / f"row_s{seed}_{safe}_N{n}.json"
+    def done(self, seed:int, todo:list) -> dict:
+        "(verifier, N) -> row, of the finished ones among `todo`."
+        if self.folder is None: return {}
+        paths = {key: self._path(seed, *key) for key in todo}
+        return {key: json.loads(p.read_text()) for key, p in paths.items() if p.exists()}
+    def add(self, row:dict) -> dict:
+        if self.folder is not None: atomic_write_json(self._path(row["seed"], row["verifier"], row["N"]), row)
+        return row
+
+# %% ../nbs/02_loop.ipynb #c969e0b0
+def _bar(progress:bool, it=None, **kw):
+    "A tqdm bar, quiet when `progress` is off or not on a terminal."
+    return tqdm(it, disable=None if progress else True, leave=False, **kw)
+
+def _generate_and_select(task, verifiers, n_max, k, chunk, max_pool, seed, progress, store) -> dict:
+    "Train the generator of `seed` and let every verifier select from its candidates: what retraining needs."
+    gen = task.train_generator(seed)
+    gen_ev = as_evaluation(task.generator_metric(gen))
+    store.add(gen_ev, task=task.name, verifier="generator", seed=int(seed))
+    with _bar(progress, total=n_max * len(verifiers), desc=f"{task.name} seed {seed}: generate+select") as pb:
+        got, pool = collect(task, {v: (gen, sel) for v, sel in verifiers.items()}, n_max, k, chunk, max_pool, seed, bar=pb)
+    every = Candidates.concat(next(iter(got.values()))["cands"])  # every verifier selected on the same candidates
+    proxies = {v: selection_proxy(every, np.concatenate(g["selected"])) if every.correct is not None else {}
+               for v, g in got.items()}
+    return dict(data={v: task.concat(g["parts"]) for v, g in got.items()}, proxies=proxies, pool=pool, n_max=n_max,
+                kept={v: g["kept"] for v, g in got.items()}, gen_metric=gen_ev.metric)
+
+def _retrain(task, run, v, n, seed, store) -> dict:
+    "Train on the first `n` examples of verifier `v`'s data and evaluate; record the items; return the row."
+    t1 = time.perf_counter()
+    trace("retrain", task=task.name, verifier=v, N=n)
+    model = task.train(task.subset(run["data"][v], n), derive_seed(seed, "train"))  # common random numbers
+    ev = as_evaluation(task.evaluate(model))
+    store.add(ev, task=task.name, verifier=v, N=n, seed=int(seed))  # before the row: a finished row always has its items
+    return dict(task=task.name, verifier=v, N=n, seed=int(seed), metric=ev.metric, generator_metric=run["gen_metric"],
+                **proxy_columns(run["proxies"].get(v, {})), pool=run["pool"] if v != "real" else 0,
+                kept=run["kept"].get(v, run["n_max"]), train_loss=final_loss(model), seconds=time.perf_counter() - t1)
+
+def _run_seed(task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done, store, rows) -> dict:
+    "The rows of one seed that are not `done` yet: (verifier, N) -> row."
+    t0 = time.perf_counter()
+    seed_everything(seed)
+    run = _generate_and_select(task, verifiers, sizes[-1], k, chunk, max_pool, seed, progress, store)
+    share = (time.perf_counter() - t0) / len(todo)  # each row's share of generating and selecting
+    if real_reference: run["data"]["real"] = task.real_dataset(sizes[-1], derive_seed(seed, "real"))
+    new = {}
+    for v, n in _bar(progress, todo, desc=f"{task.name} seed {seed}: retrain"):
+        if (v, n) in done: continue
+        if task.size(run["data"][v]) < n:
+            warnings.warn(f"verifier {v!r} kept {task.size(run['data'][v])} examples from a pool of {run['pool']} inputs: "
+                          f"size N={n} not reached (raise max_pool or lower sizes)")
+            continue
+        row = _retrain(task, run, v, n, seed, store)
+        new[(v, n)] = rows.add({**row, "seconds": row["seconds"] + share})
+    return new
 
 def run_loop(task:Task, # the task (see `Task`)
-             selectors:dict|Sequence, # name -> Selector, or a list of specs like ["top1", "oracle", "noisy_oracle(0.2)"]
+             verifiers:dict|Sequence, # name -> verifier, or a list of specs like ["top1", "oracle", "noisy_oracle(0.2)"]
              sizes:Sequence[int], # synthetic training-set sizes N1 < N2 < ...
              seeds:Sequence[int]=(0,), # one full experiment per seed
              k:int=1, # candidates per input
@@ -241,57 +320,18 @@ def run_loop(task:Task, # the task (see `Task`)
              items:ItemStore|None=None, # where every evaluated model's per-item outcomes go (default: `checkpoint_dir`, else memory)
             ) -> pd.DataFrame:
     "Generate -> select -> build synthetic sets of each size -> train -> evaluate; one tidy row per (verifier, N, seed)."
-    if isinstance(selectors, dict): sels = {str(n): make_selector(s) for n, s in selectors.items()}
-    else: sels = {s.name: s for s in map(make_selector, selectors)}
-    if not sels: raise ParamError("parameter 'selectors' is empty: give at least one verifier, e.g. ['top1', 'oracle']")
+    verifiers = as_verifiers(verifiers)
     sizes = [int(s) for s in check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)]
     check_param("seeds", list(seeds), kind=numbers.Integral, lo=0, nonempty=True)
     check_param("k", k, kind=numbers.Integral, lo=1)
-    n_max = sizes[-1]
-    chunk = int(check_param("chunk", chunk if chunk is not None else n_max, kind=numbers.Integral, lo=1))
-    max_pool = int(check_param("max_pool", max_pool if max_pool is not None else 20 * n_max, kind=numbers.Integral, lo=1))
-    bar = lambda it=None, **kw: tqdm(it, disable=None if progress else True, leave=False, **kw)
-    store = items if items is not None else ItemStore(checkpoint_dir)
+    chunk, max_pool = pool_settings(sizes[-1], chunk, max_pool)
+    store, finished = items if items is not None else ItemStore(checkpoint_dir), RowStore(checkpoint_dir)
     rows = []
     for seed in seeds:
-        t0 = time.perf_counter()
-        todo = [(v, n) for v in list(sels) + (["real"] if real_reference else []) for n in sizes]
-        done = {}
-        if checkpoint_dir is not None:
-            for v, n in todo:
-                f = _row_path(checkpoint_dir, seed, v, n)
-                if f.exists(): done[(v, n)] = json.loads(f.read_text())
-        if len(done) == len(todo):
-            rows += [done[key] for key in todo]; continue
-        seed_everything(seed)
-        gen = task.train_generator(seed)
-        gen_ev = as_evaluation(task.generator_metric(gen))
-        store.add(gen_ev, task=task.name, verifier="generator", seed=int(seed))
-        gen_metric = gen_ev.metric
-        with bar(total=n_max * len(sels), desc=f"{task.name} seed {seed}: generate+select") as pb:
-            got, pool = collect(task, {v: (gen, sel) for v, sel in sels.items()}, n_max, k, chunk, max_pool, seed, bar=pb)
-        kept = {v: g["kept"] for v, g in got.items()}
-        all_cands = Candidates.concat(next(iter(got.values()))["cands"])  # every verifier selected on the same candidates
-        proxies = {v: (selection_proxy(all_cands, np.concatenate(g["selected"])) if all_cands.correct is not None else {})
-                   for v, g in got.items()}
-        gen_seconds = time.perf_counter() - t0
-        datasets = {v: task.concat(g["parts"]) for v, g in got.items()}
-        if real_reference: datasets["real"] = task.real_dataset(n_max, derive_seed(seed, "real"))
-        for v, n in bar(todo, desc=f"{task.name} seed {seed}: retrain"):
-            if (v, n) in done: rows.append(done[(v, n)]); continue
-            ds = datasets[v]
-            if task.size(ds) < n:
-                warnings.warn(f"verifier {v!r} kept {task.size(ds)} examples from a pool of {pool} inputs: "
-                              f"size N={n} not reached (raise max_pool or lower sizes)")
-                continue
-            t1 = time.perf_counter(); trace("retrain", task=task.name, verifier=v, N=n)
-            model = task.train(task.subset(ds, n), derive_seed(seed, "train"))  # common random numbers: one init and batch order per seed
-            ev = as_evaluation(task.evaluate(model))
-            store.add(ev, task=task.name, verifier=v, N=n, seed=int(seed))  # before the row: a finished row always has its items
-            metric = ev.metric
-            row = dict(task=task.name, verifier=v, N=n, seed=int(seed), metric=metric, generator_metric=gen_metric,
-                       **proxy_columns(proxies.get(v, {})), pool=pool if v != "real" else 0,
-                       kept=kept.get(v, n_max), train_loss=final_loss(model), seconds=time.perf_counter() - t1 + gen_seconds / len(todo))
-            if checkpoint_dir is not None: atomic_write_json(_row_path(checkpoint_dir, seed, v, n), row)
-            rows.append(row)
+        todo = [(v, n) for v in [*verifiers, *(["real"] if real_reference else [])] for n in sizes]
+        done = finished.done(seed, todo)
+        if len(done) < len(todo):
+            done.update(_run_seed(task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done,
+                                  store, finished))
+        rows += [done[key] for key in todo if key in done]
     return pd.DataFrame(rows, columns=COLUMNS)

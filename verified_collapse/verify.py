@@ -9,7 +9,7 @@ import ast
 import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 from scipy.stats import norm
@@ -17,9 +17,9 @@ from scipy.stats import norm
 from .core import ParamError, check_param
 
 # %% auto #0
-__all__ = ['DROP', 'SELECTORS', 'Candidates', 'Selector', 'top1', 'self_select', 'random_choice', 'oracle', 'noisy_oracle',
-           'threshold', 'external', 'phi_psi', 'make_selector', 'wilson_interval', 'kept_mask', 'estimate_proxy',
-           'selection_proxy']
+__all__ = ['DROP', 'SELECTORS', 'Candidates', 'Verifier', 'Refits', 'Selector', 'top1', 'self_select', 'random_choice', 'oracle',
+           'noisy_oracle', 'threshold', 'external', 'phi_psi', 'make_selector', 'wilson_interval', 'kept_mask',
+           'estimate_proxy', 'selection_proxy']
 
 # %% ../nbs/01_verify.ipynb #410785f3
 DROP = -1  # a selector's answer for "keep no candidate of this input"
@@ -90,11 +90,26 @@ class Candidates:
         return Candidates(outs, cat("scores"), cat("correct"), cat("quality"), cat("labels"), extra)
 
 # %% ../nbs/01_verify.ipynb #7eff25bd
+@runtime_checkable
+class Verifier(Protocol):
+    "What the loops need from a verifier: a `name`, and per input the chosen candidate or `DROP`."
+    name: str
+    def __call__(self, cands:Candidates, rng:np.random.Generator|int|None=None, inputs:Any=None) -> np.ndarray:
+        "The chosen index per input (`inputs`: what the candidates answer, for verifiers that read it)."
+
+@runtime_checkable
+class Refits(Protocol):
+    "A verifier that can learn from its own chain's selections (`run_generations(refit_verifiers=...)`)."
+    def fit_synthetic(self, inputs:Any, cands:Candidates, selected:np.ndarray, seed:int|None=None) -> Any:
+        "Re-train on the candidates chosen by `selected`, taken as correct."
+
 class Selector:
-    "A named verifier: `selector(cands, rng)` returns the chosen index per input, or `DROP`."
+    "A named verifier that judges the candidates alone: `selector(cands, rng)` returns the chosen index per input, or `DROP`."
     def __init__(self, name:str, fn:Callable):
         self.name, self.fn = name, fn
-    def __call__(self, cands:Candidates, rng:np.random.Generator|int|None=None) -> np.ndarray:
+    def __call__(self, cands:Candidates, rng:np.random.Generator|int|None=None,
+                 inputs:Any=None, # not read: a selector needs only the candidates
+                ) -> np.ndarray:
         if not isinstance(rng, np.random.Generator): rng = np.random.default_rng(rng)
         out = np.asarray(self.fn(cands, rng), dtype=np.int64)
         assert out.shape == (cands.n,), f"selector {self.name} returned shape {out.shape}"
@@ -201,10 +216,10 @@ SELECTORS = {"top1": top1, "self": self_select, "random": random_choice, "oracle
              "oracle_keep": lambda: oracle(prune=False),
              "noisy_oracle": noisy_oracle, "threshold": threshold, "phi_psi": phi_psi}
 
-def make_selector(spec:str|Selector, # e.g. "oracle", "noisy_oracle(0.2)", "phi_psi(0.9, 0.3)", "random(keep=0.5)"
-                 ) -> Selector:
-    "Build a selector from its name and literal arguments."
-    if isinstance(spec, Selector): return spec
+def make_selector(spec:str|Verifier, # e.g. "oracle", "noisy_oracle(0.2)", "phi_psi(0.9, 0.3)", "random(keep=0.5)"
+                 ) -> Verifier:
+    "Build a selector from its name and literal arguments (a verifier object is returned as it is)."
+    if not isinstance(spec, str) and isinstance(spec, Verifier): return spec
     if not isinstance(spec, str) or not spec.strip():
         raise ParamError(f"verifier {spec!r} is invalid: expected a string like 'oracle' or 'noisy_oracle(0.2)'; known: {sorted(SELECTORS)}")
     try: node = ast.parse(spec.strip(), mode="eval").body

@@ -7,26 +7,24 @@ from __future__ import annotations
 
 import io
 import math
-import numbers
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..core import (ParamError, atomic_write_bytes, read_cache, write_cache, check_param, check_params, derive_seed,
-                                    params_hash, pick_device, seed_everything)
-from .data import (ENCODINGS, TEST_SEED, TOLERANCES, VALID_SEED, EigenVocab, accuracy_table,
+from ..core import ParamError, derive_seed, pick_device, read_cache, write_cache
+from .data import (TEST_SEED, TOLERANCES, VALID_SEED, EigenVocab, accuracy_table,
                                           decode_vectors, make_split, rel_l1_error, sequence_lengths)
-from .model import MODEL_PRESETS, ModelConfig, beam_search, build_model
+from .config import EigenSettings
+from .model import MODEL_PRESETS, beam_search, build_model
 from ..train import FixedData, TrainConfig, train_seq2seq
 from ..fingerprint import content_hash, function_hash, source_hash
 from ..loop import Evaluation
 from ..verify import DROP, Candidates
 
 # %% auto #0
-__all__ = ['SETTINGS_SPEC', 'LOOP_SPEC', 'predict', 'evaluate_model', 'EigenSettings', 'check_settings', 'EigenTask',
-           'validate_experiment_params']
+__all__ = ['predict', 'evaluate_model', 'EigenTask']
 
 # %% ../../nbs/23_eigen_task.ipynb #fd64c4c8
 def predict(model, src:np.ndarray, vocab:EigenVocab, dim:int, batch_size:int=512) -> np.ndarray:
@@ -39,48 +37,6 @@ def evaluate_model(model, split:dict, vocab:EigenVocab, dim:int, batch_size:int=
     "Accuracy at each tolerance on a split: {'acc@0.05': ..., ...}."
     pred = predict(model, split["src"], vocab, dim, batch_size)
     return {f"acc@{t:g}": v for t, v in accuracy_table(pred, split["eigenvalues"], TOLERANCES).items()}
-
-# %% ../../nbs/23_eigen_task.ipynb #1fab6b96
-@dataclass
-class EigenSettings:
-    "Settings of the eigenvalue task (data, model, training, candidates)."
-    dim: int = 3  # matrix dimension
-    coeff: float = 10.0  # entries uniform in [-coeff, coeff]
-    encoding: str = "B1999"  # number encoding: P10, P1000, B1999, FP15 (B1999 is fastest on CPU: FP15 has 29k tokens)
-    symmetric_input: bool = True  # encode only the upper triangle of the input matrix
-    model: str = "smoke"  # model preset: smoke, cpu, paper
-    n0: int = 2000  # real examples the generator is trained on
-    gen_steps: int = 300  # generator training steps
-    retrain_steps: int = 200  # training steps of each retrained model
-    batch_size: int = 64  # examples per step
-    lr: float = 1e-3  # peak learning rate
-    warmup: int = 50  # warmup steps
-    eval_every: int = 100  # steps between validations
-    patience: int = 0  # early stopping patience in validations (0: none)
-    n_valid: int = 200  # validation matrices (fixed seed)
-    n_test: int = 500  # test matrices (fixed seed)
-    beam: int = 4  # beam size of candidate generation
-    tolerance: float = 0.05  # relative L1 error below which a prediction is correct
-    device: str = "auto"  # auto, cpu, cuda
-    ckpt_every_s: float = 60.0  # seconds between training checkpoints (0: every step)
-
-SETTINGS_SPEC = {
-    "dim": dict(kind=numbers.Integral, lo=1, hi=10), "coeff": dict(kind=numbers.Real, lo=0, lo_open=True),
-    "encoding": dict(choices=list(ENCODINGS)), "symmetric_input": dict(kind=bool), "model": dict(choices=list(MODEL_PRESETS)),
-    "n0": dict(kind=numbers.Integral, lo=1), "gen_steps": dict(kind=numbers.Integral, lo=1),
-    "retrain_steps": dict(kind=numbers.Integral, lo=1), "batch_size": dict(kind=numbers.Integral, lo=1),
-    "lr": dict(kind=numbers.Real, lo=0, lo_open=True), "warmup": dict(kind=numbers.Integral, lo=0),
-    "eval_every": dict(kind=numbers.Integral, lo=1), "patience": dict(kind=numbers.Integral, lo=0),
-    "n_valid": dict(kind=numbers.Integral, lo=1), "n_test": dict(kind=numbers.Integral, lo=1),
-    "beam": dict(kind=numbers.Integral, lo=1), "tolerance": dict(kind=numbers.Real, lo=0, lo_open=True),
-    "device": dict(kind=str), "ckpt_every_s": dict(kind=numbers.Real, lo=0),
-}
-
-def check_settings(s:EigenSettings) -> EigenSettings:
-    "Check every setting; raise `ParamError` naming the first bad one."
-    check_params(asdict(s), SETTINGS_SPEC)
-    pick_device(s.device)
-    return s
 
 # %% ../../nbs/23_eigen_task.ipynb #f43f82c2
 def _train_code() -> str:
@@ -99,7 +55,7 @@ class EigenTask:
                  cache_dir:str|Path|None=None, # checkpoints and candidate chunks (None: no caching)
                  progress:bool=True, # progress bars
                 ):
-        self.s = check_settings(settings)
+        self.s = settings.check()
         self.vocab = EigenVocab(self.s.encoding, max_dim=max(10, self.s.dim))
         self.model_cfg = MODEL_PRESETS[self.s.model]
         src_len, tgt_len = sequence_lengths(self.vocab, self.s.dim, symmetric=self.s.symmetric_input)
@@ -224,23 +180,3 @@ class EigenTask:
         "`model` trained further on `dataset` for `retrain_steps` steps (a copy; `model` is left as it was)."
         return self._fit(dataset, self.s.retrain_steps, seed, f"fine-tune N={self.size(dataset)}", init=model)
 
-
-# %% ../../nbs/23_eigen_task.ipynb #16a1cbec
-LOOP_SPEC = {
-    "seed": dict(kind=numbers.Integral, lo=0), "seeds": dict(kind=numbers.Integral, lo=1),
-    "sizes": dict(kind=numbers.Integral, lo=1, increasing=True, nonempty=True), "k": dict(kind=numbers.Integral, lo=1),
-    "verifiers": dict(kind=str, nonempty=True), "chunk": dict(kind=numbers.Integral, lo=1),
-    "max_pool": dict(kind=numbers.Integral, lo=1), "out_dir": dict(kind=str),
-}
-
-def validate_experiment_params(params:dict, # the notebook's parameters (name -> value)
-                              ) -> dict:
-    "Check the eigenvalue experiment's parameters; raise `ParamError` naming the first bad one."
-    from verified_collapse.verify import make_selector
-    spec = {**SETTINGS_SPEC, **LOOP_SPEC}
-    check_params(params, spec)
-    for v in params.get("verifiers", []): make_selector(v)
-    if "k" in params and "beam" in params and params["beam"] < params["k"]:
-        raise ParamError(f"parameter 'beam' = {params['beam']} is invalid: expected at least k = {params['k']} (a beam returns at most beam candidates)")
-    if "device" in params: pick_device(params["device"])
-    return params

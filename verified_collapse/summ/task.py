@@ -6,84 +6,27 @@
 from __future__ import annotations
 
 import json
-import numbers
 import os
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from ..core import (ParamError, apply_umask, atomic_write_text, read_cache, write_cache, check_params, derive_seed, params_hash,
+from ..core import (ParamError, apply_umask, atomic_write_text, read_cache, write_cache, derive_seed,
                                     pick_device)
 from ..fingerprint import content_hash, function_hash, source_hash
 from ..loop import Evaluation
 from ..train import FixedData, TrainConfig, load_checkpoint, load_trainable_state, train_seq2seq, trainable_state
-from .model import (_pad_id, build_seq2seq, check_model_folder, denoising_pairs, encode_causal, encode_pairs, generate_summaries,
-                                          is_causal, load_pretrained, load_tokenizer, train_tokenizer)
-from .verify import embedding_scorer, judge_summaries, likelihood_scorer, rouge, rouge_correct
+from .model import (_pad_id, build_seq2seq, denoising_pairs, encode_causal, encode_pairs,
+                                          generate_summaries, is_causal, load_pretrained, load_tokenizer,
+                                          train_tokenizer)
+from .verify import embedding_scorer, judge_summaries, likelihood_scorer, rouge
+from .config import SummSettings, check_corpus  # check_corpus: for old importers
 from ..verify import DROP, Candidates, external
 
 # %% auto #0
-__all__ = ['SETTINGS_SPEC', 'SUMM_VERIFIERS', 'LOOP_SPEC', 'SummSettings', 'check_settings', 'SummTask', 'extra_selector',
-           'validate_experiment_params', 'check_corpus']
-
-# %% ../../nbs/33_summ_task.ipynb #de4521d2
-@dataclass
-class SummSettings:
-    "Settings of the summarization task."
-    n0: int = 200  # training documents the generator is fine-tuned on
-    n_stronger: int = 800  # training documents of the stronger model (the paper's Llama-3 role)
-    pretrain_steps: int = 0  # steps of denoising pretraining on the training documents (no summaries) that every model starts from
-    vocab_size: int = 2000  # tokenizer vocabulary
-    d_model: int = 64  # model width
-    layers: int = 1  # encoder and decoder layers
-    heads: int = 2  # attention heads
-    ffn: int = 128  # feed-forward width
-    max_source_len: int = 128  # document tokens kept
-    max_target_len: int = 32  # summary tokens kept
-    gen_steps: int = 100  # training steps of the generator (and the stronger model)
-    retrain_steps: int = 100  # training steps of each retrained model
-    batch_size: int = 16  # examples per step
-    lr: float = 0.001  # peak learning rate
-    warmup: int = 10  # warmup steps
-    n_valid: int = 50  # validation documents (model selection by ROUGE-1)
-    n_test: int = 50  # test documents
-    eval_every: int = 50  # steps between validations
-    beam: int = 4  # beam size of candidate generation
-    sampling: bool = False  # sample the k candidates instead of beam search (more diverse)
-    temperature: float = 1.0  # sampling temperature
-    correct_rule: str = "above_median"  # ROUGE-1 -> correct: above_median, best_of_beam, threshold:T
-    scorers: tuple = ("embedding", "stronger")  # external verifier scores attached to each candidate
-    device: str = "auto"  # auto, cpu, cuda
-    ckpt_every_s: float = 60.0  # seconds between training checkpoints
-    model_path: str = ""  # local folder of a pretrained model to fine-tune (empty: a small model built from the sizes above)
-    model_kind: str = "seq2seq"  # with model_path: "causal" (AutoModelForCausalLM, e.g. Llama) or "seq2seq"
-    lora_r: int = 0  # with model_path: LoRA rank (0: fine-tune all weights)
-    dtype: str = "auto"  # with model_path: auto, float32 or bfloat16
-    stronger_path: str = ""  # local folder of the stronger model (empty: the generator's model, trained on n_stronger documents)
-
-SETTINGS_SPEC = {**{n: dict(kind=numbers.Integral, lo=1) for n in
-                    ["n0", "n_stronger", "d_model", "layers", "heads", "ffn", "max_source_len", "max_target_len", "gen_steps",
-                     "retrain_steps", "batch_size", "n_valid", "n_test", "eval_every", "beam"]},
-                 "vocab_size": dict(kind=numbers.Integral, lo=300), "lr": dict(kind=numbers.Real, lo=0, lo_open=True),
-                 "warmup": dict(kind=numbers.Integral, lo=0), "pretrain_steps": dict(kind=numbers.Integral, lo=0), "correct_rule": dict(kind=str), "scorers": dict(choices=["embedding", "stronger"]),
-                 "device": dict(kind=str), "ckpt_every_s": dict(kind=numbers.Real, lo=0),
-                 "sampling": dict(kind=bool), "temperature": dict(kind=numbers.Real, lo=0, lo_open=True),
-                 "model_path": dict(kind=str), "model_kind": dict(choices=["causal", "seq2seq"]), "lora_r": dict(kind=numbers.Integral, lo=0),
-                 "dtype": dict(choices=["auto", "float32", "bfloat16"]), "stronger_path": dict(kind=str)}
-
-def check_settings(s:SummSettings) -> SummSettings:
-    "Check every setting; `ParamError` names the first bad one."
-    check_params({**asdict(s), "scorers": list(s.scorers)}, SETTINGS_SPEC)
-    rouge_correct(np.zeros((1, 1)), s.correct_rule)
-    pick_device(s.device)
-    for path in (s.model_path, s.stronger_path):
-        if path: check_model_folder(path)
-    if s.lora_r and not s.model_path: raise ParamError("parameter 'lora_r' needs 'model_path': LoRA adapts a pretrained model")
-    if s.pretrain_steps and s.model_path: raise ParamError("parameter 'pretrain_steps' is for models built here: a model from 'model_path' is already pretrained; set it to 0")
-    return s
+__all__ = ['SummTask', 'extra_selector']
 
 # %% ../../nbs/33_summ_task.ipynb #142a1222
 def _train_code() -> str:
@@ -101,8 +44,13 @@ class SummTask:
     "Summarization with a small seq2seq model, as a task of `run_loop`."
     name = "summ"
     def __init__(self, splits:dict, # "train", "validation", "test" -> documents with .text and .summary
-                 settings:SummSettings, cache_dir:str|Path|None=None, progress:bool=True):
-        self.s = check_settings(settings)
+                 settings:SummSettings, # the task's settings (a `SummConfig` or `SummChains` too), checked when built
+                 cache_dir:str|Path|None=None, # tokenizer, models, candidates, keyed by their content (None: no cache)
+                 progress:bool=True, # show progress bars
+                ):
+        if not isinstance(settings, SummSettings):
+            raise TypeError(f"settings: expected a SummSettings (summ.config), got {type(settings).__name__}")
+        self.s = settings
         for sp in ("train", "validation", "test"):
             if sp not in splits or not len(splits[sp]): raise ParamError(f"the corpus has no {sp!r} documents")
         self.train_docs = list(splits["train"])
@@ -286,46 +234,3 @@ def extra_selector(name:str, # a key of `Candidates.extra`, e.g. "embedding" or 
                   ):
     "The selector that keeps, per document, the candidate with the highest `extra[name]` score."
     return external(lambda c: c.extra[name], name=name)
-
-# %% ../../nbs/33_summ_task.ipynb #6b0842ca
-SUMM_VERIFIERS = ["top1", "self", "random", "oracle", "embedding", "stronger"]
-LOOP_SPEC = {
-    "out_dir": dict(kind=str), "seed": dict(kind=numbers.Integral, lo=0), "seeds": dict(kind=numbers.Integral, lo=1),
-    "sizes": dict(kind=numbers.Integral, lo=1, increasing=True, nonempty=True), "k": dict(kind=numbers.Integral, lo=1),
-    "verifiers": dict(choices=SUMM_VERIFIERS, nonempty=True), "chunk": dict(kind=numbers.Integral, lo=1),
-    "max_pool": dict(kind=numbers.Integral, lo=1), "lists_dir": dict(kind=str), "xlsum_dir": dict(kind=str), "corpus": dict(choices=["debian", "xlsum"]),
-    "corpus_limit": dict(kind=numbers.Integral, lo=0), "n_examples": dict(kind=numbers.Integral, lo=0),
-    "equivalence_margin": dict(kind=numbers.Real, lo=0),
-}
-
-def validate_experiment_params(params:dict) -> dict:
-    "Check the summarization experiment's parameters; `ParamError` names the first bad one."
-    spec = {**SETTINGS_SPEC, **LOOP_SPEC}
-    check_params({k: (list(v) if k == "scorers" else v) for k, v in params.items()}, spec)
-    if "correct_rule" in params: rouge_correct(np.zeros((1, 1)), params["correct_rule"])
-    if params.get("k", 1) > params.get("beam", params.get("k", 1)):
-        raise ParamError(f"parameter 'beam' = {params['beam']} is invalid: expected at least k = {params['k']}")
-    if "device" in params: pick_device(params["device"])
-    for name in ("model_path", "stronger_path"):
-        if params.get(name): check_model_folder(params[name])
-    if params.get("lora_r") and not params.get("model_path"): raise ParamError("parameter 'lora_r' needs 'model_path': LoRA adapts a pretrained model")
-    if params.get("pretrain_steps") and params.get("model_path"):
-        raise ParamError("parameter 'pretrain_steps' is for models built here: a model from 'model_path' is already pretrained; set it to 0")
-    if params.get("model_kind") == "causal" and not params.get("model_path"):
-        raise ParamError("parameter 'model_kind' = 'causal' needs 'model_path': a local folder with a pretrained causal LM (e.g. Llama-2)")
-    if params.get("corpus") == "xlsum" and not params.get("xlsum_dir"):
-        raise ParamError("parameter 'corpus' = 'xlsum' needs 'xlsum_dir': a local folder with english_train.jsonl, english_val.jsonl, english_test.jsonl")
-    check_corpus(params)
-    return params
-
-
-def check_corpus(params:dict) -> None:
-    "Refuse a missing or empty data folder, and XLSUM files with a bad line, before any model is built (relative folders: from the current one, the notebook's)."
-    from verified_collapse.summ.data import _missing_msg, read_xlsum_jsonl, translation_files, xlsum_files
-    if params.get("corpus", "debian") == "xlsum":
-        if not params.get("xlsum_dir"): return
-        for split, f in xlsum_files(Path(params["xlsum_dir"])).items():
-            docs = read_xlsum_jsonl(f, limit=params.get("corpus_limit") or None)  # names the file, line and field of a bad line
-            if not docs: raise ParamError(f"parameter 'xlsum_dir': {f} holds no documents; every split needs some")
-    elif "lists_dir" in params and not translation_files(Path(params["lists_dir"])):
-        raise ParamError(_missing_msg(params["lists_dir"]))

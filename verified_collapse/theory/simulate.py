@@ -13,17 +13,15 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from ..core import ParamError
 from ..loop import Evaluation
-from .mixture import (LEARNERS, LinearVerifier, PhiPsi, bayes_accuracy, class_pair, class_priors,
+from .mixture import (LEARNERS, LinearVerifier, bayes_accuracy, class_pair, class_priors,
                                               cov_cholesky, finite_n_accuracy_m, fit, keep_rate, label_margin, linear_accuracy,
                                               linear_verifier_accuracy, linear_verifier_rates, make_mu, p_star, parse_verifier,
                                               sample_mixture, step_accuracy)
 
 
 # %% auto #0
-__all__ = ['SWEEP_COLUMNS', 'EXPERIMENT_SPEC', 'simulate_sweep', 'simulate_naive', 'Rows', 'TheoryTask',
-           'validate_experiment_params']
+__all__ = ['SWEEP_COLUMNS', 'simulate_sweep', 'simulate_naive', 'Rows', 'TheoryTask']
 
 # %% ../../nbs/13_theory_simulate.ipynb #d64dd7e0
 SWEEP_COLUMNS = ["p", "verifier", "phi", "psi", "p_star", "N", "seed", "accuracy", "theory_finite", "theory_step",
@@ -310,38 +308,3 @@ class TheoryTask:
         "A trained model as the next round's generator: it labels inputs by sign(w.x) (see `run_generations`)."
         return {"w": np.asarray(model, dtype=float)}
     def bayes(self) -> float: return bayes_accuracy(self.mu, self.Sigma, self.priors)
-
-# %% ../../nbs/13_theory_simulate.ipynb #6cb25ee1
-import numbers as _numbers
-_NUM = _numbers.Real
-EXPERIMENT_SPEC = {
-    "out_dir": dict(kind=str, nonempty=True), "seed": dict(kind=_numbers.Integral, lo=0), "d": dict(kind=_numbers.Integral, lo=2),
-    "mu_norm": dict(kind=_NUM, lo=0, lo_open=True), "p_grid": dict(kind=_NUM, lo=0, hi=1, increasing=True, nonempty=True),
-    "verifiers": dict(kind=str, nonempty=True), "N_grid": dict(kind=_numbers.Integral, lo=1, increasing=True, nonempty=True),
-    "seeds": dict(kind=_numbers.Integral, lo=2), "chunk": dict(kind=_numbers.Integral, lo=1),
-    "loop_p": dict(kind=_NUM, lo=0, hi=1, hi_open=True), "loop_verifiers": dict(kind=str, nonempty=True),
-    "loop_sizes": dict(kind=_numbers.Integral, lo=1, increasing=True, nonempty=True), "loop_seeds": dict(kind=_numbers.Integral, lo=1),
-    "loop_chunk": dict(kind=_numbers.Integral, lo=1), "loop_float32": dict(kind=bool),
-    "linear_angles": dict(kind=_NUM, lo=0, hi=math.pi / 2, nonempty=True),
-    "linear_p_grid": dict(kind=_NUM, lo=0, hi=1, increasing=True, nonempty=True),
-    "linear_N_grid": dict(kind=_numbers.Integral, lo=1, increasing=True, nonempty=True),
-    "claim_margin": dict(kind=_NUM, lo=0, hi=0.5), "match_margin": dict(kind=_NUM, lo=0),
-    "min_spearman": dict(kind=_NUM, lo=-1, hi=1),
-}
-
-def validate_experiment_params(params:dict, # the experiment notebook's parameters (name -> value)
-                              ) -> dict:
-    "Check the theory experiment's parameters; raise `ParamError` naming the first bad one and what is accepted."
-    from verified_collapse.core import check_params
-    check_params(params, EXPERIMENT_SPEC)
-    for name in ("verifiers", "loop_verifiers"):
-        for spec in params.get(name, []):
-            try: v = parse_verifier(spec)
-            except (ValueError, TypeError) as e: raise ParamError(f"parameter {name!r}: {spec!r} is invalid ({e}); expected 'phi,psi' such as '0.9,0.3'") from None
-            if not isinstance(v, PhiPsi) or np.ndim(v.phi) or np.ndim(v.psi):
-                raise ParamError(f"parameter {name!r}: {spec!r} is invalid: expected 'phi,psi' such as '0.9,0.3'")
-            if v.phi + v.psi == 0: raise ParamError(f"parameter {name!r}: {spec!r} keeps nothing (phi = psi = 0)")
-        if len(set(params.get(name, []))) < len(params.get(name, [])): raise ParamError(f"parameter {name!r}: verifiers must not repeat")
-    if "loop_verifiers" in params and len(params["loop_verifiers"]) < 3:
-        raise ParamError(f"parameter 'loop_verifiers' = {params['loop_verifiers']!r} is invalid: give at least 3 verifiers (the p* claim is a rank correlation)")
-    return params

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core import ParamError, runs_root
 from .report import write_report
-from .runner import (EXPERIMENTS, PRESETS, available_experiments, load_preset, notebook_params, notebooks_dir,
+from .runner import (EXPERIMENTS, PRESETS, available_experiments, load_preset, notebooks_dir, parameter_help,
                                       parse_value, resolve_notebook, run_experiment, validate)
 
 # %% auto #0
@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _help_params(name, preset):
     key, path = resolve_notebook(name)
-    spec = notebook_params(path)
+    spec = parameter_help(key, path)
     pre = load_preset(preset, key)
     print(f"Parameters of {path.name} (preset {preset!r} values marked *):\n")
     w = max(len(n) for n in spec)

@@ -28,20 +28,21 @@ from ..core import (CacheError, ParamError, atomic_write_json, folder_lock, para
 from ..fingerprint import module_hashes, notebook_modules, package_dir
 
 # %% auto #0
-__all__ = ['EXPERIMENTS', 'PRESETS', 'repo_root', 'notebooks_dir', 'configs_dir', 'available_experiments', 'resolve_notebook',
-           'notebook_params', 'parse_value', 'check_types', 'load_preset', 'validate', 'RunResult', 'versions',
-           'notebook_hash', 'library_modules_of', 'run_hash', 'run_experiment']
+__all__ = ['EXPERIMENTS', 'PRESETS', 'repo_root', 'notebooks_dir', 'configs_dir', 'experiment_config', 'available_experiments',
+           'resolve_notebook', 'notebook_params', 'parse_value', 'check_types', 'load_preset', 'validate',
+           'parameter_help', 'RunResult', 'versions', 'notebook_hash', 'library_modules_of', 'run_hash',
+           'run_experiment']
 
 # %% ../../nbs/40_runner.ipynb #dc63fe47
 EXPERIMENTS = {
     "theory": dict(notebook="11_theory_experiment.ipynb", title="Theory: Gaussian mixture, verifiers and p*",
-                   validator="verified_collapse.theory.simulate:validate_experiment_params"),
+                   config="verified_collapse.theory.config:TheoryConfig"),
     "eigen": dict(notebook="24_eigen_collapse.ipynb", title="Eigenvalues with transformers",
-                  validator="verified_collapse.eigen.task:validate_experiment_params"),
+                  config="verified_collapse.eigen.config:EigenConfig"),
     "summ": dict(notebook="34_summ_collapse.ipynb", title="Summarization: self-selection, random, a stronger verifier",
-                 validator="verified_collapse.summ.task:validate_experiment_params"),
+                 config="verified_collapse.summ.config:SummConfig"),
     "generations": dict(notebook="50_generations.ipynb", title="Beyond the paper: many generations, data policies, learned verifiers",
-                        validator="verified_collapse.beyond:validate_experiment_params", beyond=True),
+                        config="verified_collapse.beyond:GenerationsConfig", beyond=True),
 }
 PRESETS = ("smoke", "cpu", "paper")
 
@@ -60,6 +61,14 @@ def notebooks_dir() -> Path:
 def configs_dir() -> Path:
     "Where the presets are: `$VCOLLAPSE_CONFIGS`, else the checkout's `configs/`."
     return Path(os.environ.get("VCOLLAPSE_CONFIGS", repo_root() / "configs"))
+
+def experiment_config(key:str, # an experiment's short name
+                     ) -> type|None:
+    "The config class of experiment `key` (None for a notebook outside the registry)."
+    where = EXPERIMENTS.get(key, {}).get("config")
+    if where is None: return None
+    mod, name = where.split(":")
+    return getattr(importlib.import_module(mod), name)  # an import error is a bug of the package: it surfaces
 
 def available_experiments() -> list[str]:
     "Experiments whose notebook exists, in order."
@@ -168,18 +177,21 @@ def validate(key:str, # experiment short name
              params:dict, # the parameters to inject (preset + overrides)
             ) -> dict:
     "Check names, types and the experiment's own rules; return the full parameter set (defaults filled in)."
-    spec = notebook_params(path)
-    check_types(params, spec, where=f"notebook {path.name}")
-    full = {n: p["default"] for n, p in spec.items()}
-    full.update(params)
-    v = EXPERIMENTS.get(key, {}).get("validator")
-    if v:
-        mod, fn = v.split(":")
-        try: validator = getattr(importlib.import_module(mod), fn)
-        except (ImportError, AttributeError): validator = None
-        if validator is not None:
-            with _in_folder(path.parent): validator(full)  # relative data folders mean what they mean inside the notebook
-    return full
+    config = experiment_config(key)
+    if config is None:  # a notebook outside the registry: its parameters cell is all there is
+        spec = notebook_params(path)
+        check_types(params, spec, where=f"notebook {path.name}")
+        return {**{n: p["default"] for n, p in spec.items()}, **params}
+    with _in_folder(path.parent):  # relative data folders mean what they mean inside the notebook
+        return config.from_params(params, where=f"notebook {path.name}").to_dict()
+
+def parameter_help(key:str, # experiment short name
+                   path:Path, # its notebook
+                  ) -> dict:
+    "Name -> dict(type, default, help) of every parameter: from the config, else from the parameters cell."
+    config = experiment_config(key)
+    return config.help() if config is not None else notebook_params(path)
+
 
 # %% ../../nbs/40_runner.ipynb #88464000
 @dataclass

@@ -1,0 +1,24 @@
+"""Each experiment's config and its notebook's `parameters` cell define the same names and defaults."""
+import pytest
+
+from verified_collapse.tools.runner import EXPERIMENTS, experiment_config, notebook_params, notebooks_dir
+
+
+def _cell_line(name, info):
+    "The line the parameters cell needs for a config field."
+    return f"{name}: {info['type']} = {info['default']!r}  # {info['help']}"
+
+
+@pytest.mark.parametrize("key", list(EXPERIMENTS))
+def test_parameters_cell_matches_config(key):
+    config = experiment_config(key)
+    assert config is not None, f"experiment {key!r} has no config"
+    cell = notebook_params(notebooks_dir() / EXPERIMENTS[key]["notebook"])
+    fields = config.help()
+    missing = [_cell_line(n, fields[n]) for n in fields if n not in cell]
+    extra = sorted(set(cell) - set(fields))
+    assert not missing, f"{EXPERIMENTS[key]['notebook']}: add to the parameters cell:\n" + "\n".join(missing)
+    assert not extra, f"{EXPERIMENTS[key]['notebook']}: parameters {extra} are not fields of {config.__name__}"
+    differ = {n: (cell[n]["default"], fields[n]["default"]) for n in fields if cell[n]["default"] != fields[n]["default"]}
+    assert not differ, f"{EXPERIMENTS[key]['notebook']}: defaults differ (cell, config): {differ}"
+
