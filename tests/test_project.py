@@ -119,3 +119,18 @@ def test_layers_import_only_downwards():
             if not root.joinpath(*imp.split(".")).with_suffix(".py").exists(): continue  # a name, not a module
             if _layer(imp) not in allowed[_layer(m)]: bad.append(f"{m} imports {imp}")
     assert not bad, "imports against the layers:\n" + "\n".join(bad)
+
+
+def test_notebook_code_is_black_formatted():
+    "Every code cell but the papermill `parameters` cells is as `black -l 120` writes it (run black on nbs/ to fix)."
+    import black
+    import nbformat
+    mode, bad = black.Mode(line_length=120, is_ipynb=True), []
+    for nb_path in sorted((REPO / "nbs").glob("*.ipynb")):
+        for i, c in enumerate(nbformat.read(str(nb_path), as_version=4).cells):
+            if c.cell_type != "code" or "parameters" in c.metadata.get("tags", []): continue
+            try: black.format_cell(c.source, fast=True, mode=mode)
+            except black.NothingChanged: continue
+            except black.InvalidInput: continue  # IPython magics black cannot parse
+            bad.append(f"{nb_path.name} cell {i}")
+    assert not bad, "not black-formatted (black -l 120 nbs/*.ipynb):\n" + "\n".join(bad)

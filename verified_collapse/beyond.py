@@ -18,12 +18,17 @@ from .theory.config import TheoryChains
 PARTS = {"theory": TheoryChains, "eigen": EigenChains, "summ": SummChains}
 SHARED = ("device", "ckpt_every_s")  # set once for every part
 
+
 @dataclass
 class GenerationsConfig(Config):
     "Parameters of the generations experiment: the shared ones, and per task the overrides of its chains' config."
-    out_dir: str = param("../runs/notebooks/generations", kind=str, nonempty=True)  # where results, figures and caches go
+    out_dir: str = param(
+        "../runs/notebooks/generations", kind=str, nonempty=True
+    )  # where results, figures and caches go
     seed: int = param(0, kind=numbers.Integral, lo=0)  # seed of every part
-    policies: list = param(["replace", "accumulate", "mix(0.5)"], kind=str, nonempty=True)  # data policies of every part
+    policies: list = param(
+        ["replace", "accumulate", "mix(0.5)"], kind=str, nonempty=True
+    )  # data policies of every part
     theory: dict = param({})  # overrides of `TheoryChains` (theory.config)
     eigen: dict = param({})  # overrides of `EigenChains` (eigen.config)
     summ: dict = param({})  # overrides of `SummChains` (summ.config)
@@ -31,18 +36,27 @@ class GenerationsConfig(Config):
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints
 
     def rules(self):
-        for p in self.policies: parse_policy(p)
+        for p in self.policies:
+            parse_policy(p)
         pick_device(self.device)
-        for name in PARTS: self.part(name)
+        for name in PARTS:
+            self.part(name)
 
-    def part(self, name:str, # "theory", "eigen" or "summ"
-            ) -> Config:
+    def part(
+        self,
+        name: str,  # "theory", "eigen" or "summ"
+    ) -> Config:
         "The config of part `name`: its defaults, this experiment's overrides, and the shared settings."
         overrides = getattr(self, name)
         shared = [k for k in SHARED if k in overrides]
-        if shared: raise ParamError(f"parameter {name!r}: {shared[0]!r} is set once for every part: give it at the top level")
-        try: return PARTS[name].from_params({**overrides, **{k: getattr(self, k) for k in SHARED if k in PARTS[name].names()}})
-        except ParamError as e: raise ParamError(f"parameter {name!r}: {e}") from None
+        if shared:
+            raise ParamError(f"parameter {name!r}: {shared[0]!r} is set once for every part: give it at the top level")
+        try:
+            return PARTS[name].from_params(
+                {**overrides, **{k: getattr(self, k) for k in SHARED if k in PARTS[name].names()}}
+            )
+        except ParamError as e:
+            raise ParamError(f"parameter {name!r}: {e}") from None
 
 # %% auto #0
 __all__ = ['PARTS', 'SHARED', 'GenerationsConfig']

@@ -24,9 +24,10 @@ from .core import ParamError, check_param
 __all__ = ['param', 'field_comments', 'Config']
 
 # %% ../nbs/07_config.ipynb #d3cb1a52
-def param(default:Any, # the default value (a list or mapping is copied for each config)
-          **check, # keywords of `core.check_param`: kind, choices, lo, hi, lo_open, hi_open, increasing, nonempty
-         ):
+def param(
+    default: Any,  # the default value (a list or mapping is copied for each config)
+    **check,  # keywords of `core.check_param`: kind, choices, lo, hi, lo_open, hi_open, increasing, nonempty
+):
     "A config field with its default and its check (no keywords: the parent class's check, if any)."
     meta = {"check": check} if check else {}
     if isinstance(default, (list, dict)):
@@ -34,49 +35,65 @@ def param(default:Any, # the default value (a list or mapping is copied for each
     return field(default=default, metadata=meta)
 
 # %% ../nbs/07_config.ipynb #0320cc65
-def _class_source(klass) -> str|None:
+def _class_source(klass) -> str | None:
     "The source of `klass`: from its file, else from the cells IPython compiled (a class defined in a notebook)."
-    try: return textwrap.dedent(inspect.getsource(klass))
-    except (OSError, TypeError): pass
+    try:
+        return textwrap.dedent(inspect.getsource(klass))
+    except (OSError, TypeError):
+        pass
     head = re.compile(rf"^class {klass.__name__}\b.*:", re.M)
     for name in reversed(list(linecache.cache)):
-        if not name.startswith("<ipython-input"): continue
-        text = "".join(linecache.cache[name][2]); m = head.search(text)
+        if not name.startswith("<ipython-input"):
+            continue
+        text = "".join(linecache.cache[name][2])
+        m = head.search(text)
         if m:  # the class statement runs to the next line that is not indented
-            rest = text[m.start():].splitlines(keepends=True)
+            rest = text[m.start() :].splitlines(keepends=True)
             end = next((i for i, l in enumerate(rest[1:], 1) if l.strip() and not l[0].isspace()), len(rest))
             return "".join(rest[:end])
     return None
 
+
 def _own_comments(klass) -> dict:
     "Comments after the field lines of one class's own source."
     src = _class_source(klass)
-    if src is None: return {}
+    if src is None:
+        return {}
     comments = {}
     for tok in tokenize.generate_tokens(io.StringIO(src).readline):
-        if tok.type == tokenize.COMMENT: comments[tok.start[0]] = tok.string.lstrip("#").strip()
-    body = ast.parse(src).body[0].body
-    return {n.target.id: comments[n.end_lineno] for n in body
-            if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and n.end_lineno in comments}
+        if tok.type == tokenize.COMMENT:
+            comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    out = {}
+    for n in ast.parse(src).body[0].body:  # a field written over several lines: its comments, in order
+        if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name):
+            text = " ".join(comments[i] for i in range(n.lineno, n.end_lineno + 1) if i in comments)
+            if text:
+                out[n.target.id] = text
+    return out
+
 
 def field_comments(cls) -> dict:
     "Field name -> its comment, from `cls` and its parent classes."
     out = {}
     for klass in reversed(cls.__mro__):
-        if dataclasses.is_dataclass(klass): out.update(_own_comments(klass))
+        if dataclasses.is_dataclass(klass):
+            out.update(_own_comments(klass))
     return out
 
 # %% ../nbs/07_config.ipynb #90efcc6c
 _TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "list": (list,), "dict": (dict,)}
 
+
 @dataclass
 class Config:
     "An experiment's parameters: fields with defaults, comments and checks; `rules` for checks across fields."
 
-    def __post_init__(self): self.check()
+    def __post_init__(self):
+        self.check()
 
     @classmethod
-    def names(cls) -> list[str]: return [f.name for f in fields(cls)]
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
 
     @classmethod
     def defaults(cls) -> dict:
@@ -90,7 +107,7 @@ class Config:
         return {n: dict(type=cls.type_name(n), default=defaults[n], help=notes.get(n, "")) for n in cls.names()}
 
     @classmethod
-    def type_name(cls, name:str) -> str:
+    def type_name(cls, name: str) -> str:
         "The declared type of field `name`, as written ('int', 'list', ...)."
         t = {f.name: f.type for f in fields(cls)}[name]
         return t if isinstance(t, str) else getattr(t, "__name__", str(t))
@@ -102,15 +119,21 @@ class Config:
         for f in fields(cls):
             for klass in cls.__mro__:
                 own = klass.__dict__.get("__dataclass_fields__", {}).get(f.name)
-                if own is not None and "check" in own.metadata: out[f.name] = own.metadata["check"]; break
-            else: out[f.name] = {}
+                if own is not None and "check" in own.metadata:
+                    out[f.name] = own.metadata["check"]
+                    break
+            else:
+                out[f.name] = {}
         return out
 
     def _check_type(self, name, value):
         want = _TYPES.get(self.type_name(name))
-        if want is None or (isinstance(value, want) and not (isinstance(value, bool) and bool not in want)): return
-        raise ParamError(f"parameter {name!r} = {value!r} is invalid: expected {self.type_name(name)} "
-                         f"(default {self.defaults()[name]!r}; {field_comments(type(self)).get(name, '')})")
+        if want is None or (isinstance(value, want) and not (isinstance(value, bool) and bool not in want)):
+            return
+        raise ParamError(
+            f"parameter {name!r} = {value!r} is invalid: expected {self.type_name(name)} "
+            f"(default {self.defaults()[name]!r}; {field_comments(type(self)).get(name, '')})"
+        )
 
     def check(self) -> Config:
         "Check each field's type and value, then `rules()`; raise `ParamError` naming the first bad one."
@@ -125,24 +148,33 @@ class Config:
         "Checks that involve several fields (subclasses override); raise `ParamError`."
 
     @classmethod
-    def from_params(cls, params:dict, # name -> value: a preset's section and -p overrides
-                    where:str="", # what the names belong to, for messages (e.g. "notebook 24_eigen_collapse.ipynb")
-                   ) -> Config:
+    def from_params(
+        cls,
+        params: dict,  # name -> value: a preset's section and -p overrides
+        where: str = "",  # what the names belong to, for messages (e.g. "notebook 24_eigen_collapse.ipynb")
+    ) -> Config:
         "The config with `params` on top of the defaults; unknown names are refused, naming the closest known one."
         for name in params:
             if name not in cls.names():
                 close = difflib.get_close_matches(name, cls.names(), n=1)
-                raise ParamError(f"unknown parameter {name!r}" + (f" for {where}" if where else "")
-                                 + (f"; did you mean {close[0]!r}?" if close else "") + f" Known: {sorted(cls.names())}")
+                raise ParamError(
+                    f"unknown parameter {name!r}"
+                    + (f" for {where}" if where else "")
+                    + (f"; did you mean {close[0]!r}?" if close else "")
+                    + f" Known: {sorted(cls.names())}"
+                )
         return cls(**params)
 
     @classmethod
-    def from_namespace(cls, ns:dict, # e.g. an experiment notebook's `globals()` after its parameters cell
-                      ) -> Config:
+    def from_namespace(
+        cls,
+        ns: dict,  # e.g. an experiment notebook's `globals()` after its parameters cell
+    ) -> Config:
         "The config of the names `ns` defines (missing ones keep their defaults)."
         return cls(**{n: ns[n] for n in cls.names() if n in ns})
 
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
 
     def replace(self, **changes) -> Config:
         "A copy with `changes`, checked again."

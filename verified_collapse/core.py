@@ -34,73 +34,99 @@ __all__ = ['CACHE_MAGIC', 'LOCK_FILE', 'ParamError', 'check_param', 'check_param
 class ParamError(ValueError):
     "A parameter has a value that is not accepted; the message names it, the value and the fix."
 
+
 def _describe(kind) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {numbers.Integral: "an integer", numbers.Real: "a number", str: "a string",
-             bool: "true/false", list: "a list", dict: "a mapping", tuple: "a tuple"}
+    names = {
+        numbers.Integral: "an integer",
+        numbers.Real: "a number",
+        str: "a string",
+        bool: "true/false",
+        list: "a list",
+        dict: "a mapping",
+        tuple: "a tuple",
+    }
     return " or ".join(names.get(k, getattr(k, "__name__", str(k))) for k in kinds)
+
 
 def _is_kind(v, kind) -> bool:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(v, bool) and bool not in kinds: return False  # True is not a number here
-    if isinstance(v, np.generic): v = v.item()
+    if isinstance(v, bool) and bool not in kinds:
+        return False  # True is not a number here
+    if isinstance(v, np.generic):
+        v = v.item()
     return isinstance(v, kinds)
 
-def check_param(name:str, # the parameter's name, as the user spells it
-                value:Any, # the value to check
-                *,
-                kind:type|tuple|None=None, # accepted type(s); for a list, the type of each element
-                choices:Iterable|None=None, # the accepted values
-                lo:float|None=None, # smallest accepted number (each element of a list)
-                hi:float|None=None, # largest accepted number
-                lo_open:bool=False, # `lo` itself is not accepted
-                hi_open:bool=False, # `hi` itself is not accepted
-                increasing:bool=False, # a list that must be strictly increasing
-                nonempty:bool=False, # a list/string that must not be empty
-               ) -> Any:
+
+def check_param(
+    name: str,  # the parameter's name, as the user spells it
+    value: Any,  # the value to check
+    *,
+    kind: type | tuple | None = None,  # accepted type(s); for a list, the type of each element
+    choices: Iterable | None = None,  # the accepted values
+    lo: float | None = None,  # smallest accepted number (each element of a list)
+    hi: float | None = None,  # largest accepted number
+    lo_open: bool = False,  # `lo` itself is not accepted
+    hi_open: bool = False,  # `hi` itself is not accepted
+    increasing: bool = False,  # a list that must be strictly increasing
+    nonempty: bool = False,  # a list/string that must not be empty
+) -> Any:
     "Return `value` if it is accepted, else raise `ParamError` naming `name`, `value` and what is accepted."
+
     def fail(expected):
         raise ParamError(f"parameter {name!r} = {value!r} is invalid: expected {expected}")
+
     is_seq = isinstance(value, (list, tuple, np.ndarray)) and not (kind is not None and _is_kind(value, kind))
-    if nonempty and (value is None or len(value) == 0): fail("a non-empty value")
+    if nonempty and (value is None or len(value) == 0):
+        fail("a non-empty value")
     items = list(value) if is_seq else [value]
     if choices is not None:
         choices = list(choices)
         for v in items:
-            if v not in choices: fail(f"one of {choices}")
+            if v not in choices:
+                fail(f"one of {choices}")
     if kind is not None:
         for v in items:
-            if not _is_kind(v, kind): fail(_describe(kind) + (" for each element" if is_seq else ""))
+            if not _is_kind(v, kind):
+                fail(_describe(kind) + (" for each element" if is_seq else ""))
     if lo is not None or hi is not None:
-        lo_s = "-inf" if lo is None else lo; hi_s = "inf" if hi is None else hi
+        lo_s = "-inf" if lo is None else lo
+        hi_s = "inf" if hi is None else hi
         rng_s = f"{'(' if lo_open else '['}{lo_s}, {hi_s}{')' if hi_open else ']'}"
         for v in items:
             if not isinstance(v, numbers.Real) or isinstance(v, bool) or (isinstance(v, float) and math.isnan(v)):
                 fail(f"a number in {rng_s}")
-            if lo is not None and (v < lo or (lo_open and v == lo)): fail(f"a number in {rng_s}")
-            if hi is not None and (v > hi or (hi_open and v == hi)): fail(f"a number in {rng_s}")
+            if lo is not None and (v < lo or (lo_open and v == lo)):
+                fail(f"a number in {rng_s}")
+            if hi is not None and (v > hi or (hi_open and v == hi)):
+                fail(f"a number in {rng_s}")
     if increasing:
-        if any(b <= a for a, b in zip(items, items[1:])): fail("a strictly increasing list, e.g. [100, 1000, 10000]")
+        if any(b <= a for a, b in zip(items, items[1:])):
+            fail("a strictly increasing list, e.g. [100, 1000, 10000]")
     return value
 
 # %% ../nbs/00_core.ipynb #abb7601f
-def check_params(params:dict, # name -> value, e.g. papermill parameters
-                 spec:dict, # name -> keyword arguments of `check_param` (empty dict: any value)
-                ) -> dict:
+def check_params(
+    params: dict,  # name -> value, e.g. papermill parameters
+    spec: dict,  # name -> keyword arguments of `check_param` (empty dict: any value)
+) -> dict:
     "Check every entry of `params` against `spec`; unknown names are errors that suggest the closest known one."
     import difflib
+
     for name in params:
         if name not in spec:
             close = difflib.get_close_matches(name, list(spec), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ParamError(f"unknown parameter {name!r}{hint} Known parameters: {sorted(spec)}")
-    for name, value in params.items(): check_param(name, value, **spec[name])
+    for name, value in params.items():
+        check_param(name, value, **spec[name])
     return params
 
 # %% ../nbs/00_core.ipynb #b8236c11
-def seed_everything(seed:int, # the one seed of a run; recorded with every result
-                    deterministic:bool=True, # also ask torch for deterministic kernels
-                   ) -> np.random.Generator:
+def seed_everything(
+    seed: int,  # the one seed of a run; recorded with every result
+    deterministic: bool = True,  # also ask torch for deterministic kernels
+) -> np.random.Generator:
     "Seed `random`, NumPy and torch from `seed`; return a `np.random.Generator` seeded with it."
     seed = int(check_param("seed", seed, kind=numbers.Integral, lo=0))
     random.seed(seed)
@@ -116,79 +142,107 @@ def seed_everything(seed:int, # the one seed of a run; recorded with every resul
     return np.random.default_rng(seed)
 
 # %% ../nbs/00_core.ipynb #a009497e
-def derive_seed(seed:int, # the run's seed
-                *tags, # anything identifying the sub-step: strings and integers
-               ) -> int:
+def derive_seed(
+    seed: int,  # the run's seed
+    *tags,  # anything identifying the sub-step: strings and integers
+) -> int:
     "A 63-bit seed derived from `seed` and `tags`, stable across runs and machines."
     words = [int(seed)] + [int.from_bytes(hashlib.sha256(str(t).encode()).digest()[:4], "little") for t in tags]
-    return int(np.random.SeedSequence(words).generate_state(2, dtype=np.uint32).astype(np.uint64) @ np.array([1, 2**31], dtype=np.uint64))
+    return int(
+        np.random.SeedSequence(words).generate_state(2, dtype=np.uint32).astype(np.uint64)
+        @ np.array([1, 2**31], dtype=np.uint64)
+    )
 
 # %% ../nbs/00_core.ipynb #2cf89967
-def pick_device(device:str="auto", # "auto", "cpu", "cuda" or "cuda:N"
-               ) -> str:
+def pick_device(
+    device: str = "auto",  # "auto", "cpu", "cuda" or "cuda:N"
+) -> str:
     "The torch device to run on: `cuda` if available when `device='auto'`, else what was asked."
     device = check_param("device", device, kind=str)
     try:
         import torch
+
         has_cuda = torch.cuda.is_available()
     except ImportError:
         has_cuda = False
-    if device == "auto": return "cuda" if has_cuda else "cpu"
-    if device == "cpu": return "cpu"
+    if device == "auto":
+        return "cuda" if has_cuda else "cpu"
+    if device == "cpu":
+        return "cpu"
     if device.startswith("cuda"):
         if not has_cuda:
-            raise ParamError(f"parameter 'device' = {device!r} is invalid: no CUDA GPU is visible "
-                             "to torch on this machine; use device='cpu' or 'auto'")
+            raise ParamError(
+                f"parameter 'device' = {device!r} is invalid: no CUDA GPU is visible "
+                "to torch on this machine; use device='cpu' or 'auto'"
+            )
         return device
     raise ParamError(f"parameter 'device' = {device!r} is invalid: expected 'auto', 'cpu', 'cuda' or 'cuda:N'")
 
 # %% ../nbs/00_core.ipynb #de8705b4
 def _canonical(o):
-    if isinstance(o, dict): return {str(k): _canonical(o[k]) for k in sorted(o, key=str)}
-    if isinstance(o, (list, tuple)): return [_canonical(v) for v in o]
-    if isinstance(o, np.ndarray): return [_canonical(v) for v in o.tolist()]
-    if isinstance(o, np.generic): o = o.item()
-    if isinstance(o, bool) or o is None or isinstance(o, str): return o
-    if isinstance(o, numbers.Integral): return int(o)
+    if isinstance(o, dict):
+        return {str(k): _canonical(o[k]) for k in sorted(o, key=str)}
+    if isinstance(o, (list, tuple)):
+        return [_canonical(v) for v in o]
+    if isinstance(o, np.ndarray):
+        return [_canonical(v) for v in o.tolist()]
+    if isinstance(o, np.generic):
+        o = o.item()
+    if isinstance(o, bool) or o is None or isinstance(o, str):
+        return o
+    if isinstance(o, numbers.Integral):
+        return int(o)
     if isinstance(o, numbers.Real):
         o = float(o)
         return int(o) if o.is_integer() else repr(o)
-    if isinstance(o, Path): return str(o)
+    if isinstance(o, Path):
+        return str(o)
     raise TypeError(f"cannot hash a parameter value of type {type(o).__name__}: {o!r}")
 
-def params_hash(params:dict, # parameters (JSON-like: numbers, strings, lists, dicts)
-                n:int=12, # number of hex digits
-               ) -> str:
+
+def params_hash(
+    params: dict,  # parameters (JSON-like: numbers, strings, lists, dicts)
+    n: int = 12,  # number of hex digits
+) -> str:
     "A stable short hash of `params`: independent of key order and of `1` vs `1.0`."
     blob = json.dumps(_canonical(params), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:n]
 
 # %% ../nbs/00_core.ipynb #5c77f9ed
-def trace(event:str, # what happens, e.g. "train_step", "generate", "select", "retrain", "write"
-          **info, # plain values describing it (step, chunk, verifier, file name, ...)
-         ) -> None:
+def trace(
+    event: str,  # what happens, e.g. "train_step", "generate", "select", "retrain", "write"
+    **info,  # plain values describing it (step, chunk, verifier, file name, ...)
+) -> None:
     "Append `{event, time, **info}` as a JSON line to `$VCOLLAPSE_TRACE`, if set."
     path = os.environ.get("VCOLLAPSE_TRACE")
-    if not path: return
+    if not path:
+        return
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps({"event": event, "t": time.time(), **info}, default=str) + "\n")
 
 # %% ../nbs/00_core.ipynb #2855be88
-def _umask(status:str="/proc/self/status", # Linux's status file of this process (its "Umask:" line)
-          ) -> int:
+def _umask(
+    status: str = "/proc/self/status",  # Linux's status file of this process (its "Umask:" line)
+) -> int:
     "The process's umask, read from `status` without changing it; elsewhere set and restored at once."
     try:
         with open(status) as f:
             for line in f:
-                if line.startswith("Umask:"): return int(line.split()[1], 8)
-    except (OSError, ValueError): pass
-    mask = os.umask(0o022); os.umask(mask)
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
     return mask
 
-def apply_umask(path:str|Path, # a file or folder, e.g. made by `tempfile.mkstemp` (0600) or `mkdtemp` (0700)
-               ) -> Path:
+
+def apply_umask(
+    path: str | Path,  # a file or folder, e.g. made by `tempfile.mkstemp` (0600) or `mkdtemp` (0700)
+) -> Path:
     "Give `path` the mode `open`/`mkdir` would have given it: 0o666 & ~umask (file), 0o777 & ~umask (folder)."
-    path = Path(path); st = path.stat()
+    path = Path(path)
+    st = path.stat()
     base = 0o777 if path.is_dir() else 0o666
     path.chmod((st.st_mode & 0o7000) | (base & ~_umask()))  # keeps a folder's setgid bit (group-shared trees)
     return path
@@ -198,172 +252,247 @@ def runs_root() -> Path:
     "The folder holding all runs: `$VCOLLAPSE_RUNS`, else `./runs`."
     return Path(os.environ.get("VCOLLAPSE_RUNS", "runs"))
 
-def run_dir(*parts:str, # sub-folders, e.g. ("cpu", "theory")
-            root:str|Path|None=None, # defaults to `runs_root()`
-           ) -> Path:
+
+def run_dir(
+    *parts: str,  # sub-folders, e.g. ("cpu", "theory")
+    root: str | Path | None = None,  # defaults to `runs_root()`
+) -> Path:
     "Create (if needed) and return the run folder `root/parts...`."
     d = Path(root) if root is not None else runs_root()
     d = d.joinpath(*map(str, parts))
     d.mkdir(parents=True, exist_ok=True)
     return d
 
-def atomic_write_bytes(path:str|Path, # the file to (over)write
-                       data:bytes, # its complete new content
-                      ) -> Path:
+
+def atomic_write_bytes(
+    path: str | Path,  # the file to (over)write
+    data: bytes,  # its complete new content
+) -> Path:
     "Write `data` to `path` atomically (temp file in the same folder, fsync, rename), with the mode `open` would give it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     trace("write", file=path.name)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600 files
-            f.write(data); f.flush(); os.fsync(f.fileno())
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try: os.unlink(tmp)
-        except FileNotFoundError: pass
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
         raise
     return path
 
-def atomic_write_text(path:str|Path, text:str) -> Path:
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
     "Write `text` (UTF-8) to `path` atomically."
     return atomic_write_bytes(path, text.encode("utf-8"))
 
+
 def _json_default(o):
-    if isinstance(o, np.generic): return o.item()
-    if isinstance(o, np.ndarray): return o.tolist()
-    if isinstance(o, Path): return str(o)
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
-def atomic_write_json(path:str|Path, obj:Any) -> Path:
+
+def atomic_write_json(path: str | Path, obj: Any) -> Path:
     "Write `obj` as indented JSON to `path` atomically (NumPy values become plain numbers)."
     return atomic_write_text(path, json.dumps(obj, indent=2, default=_json_default, allow_nan=True) + "\n")
 
-def atomic_write_csv(df, # a pandas DataFrame
-                     path:str|Path, **kwargs) -> Path:
+
+def atomic_write_csv(df, path: str | Path, **kwargs) -> Path:  # a pandas DataFrame
     "Write the DataFrame `df` as CSV (no index) to `path` atomically."
-    buf = io.StringIO(); df.to_csv(buf, index=kwargs.pop("index", False), **kwargs)
+    buf = io.StringIO()
+    df.to_csv(buf, index=kwargs.pop("index", False), **kwargs)
     return atomic_write_text(path, buf.getvalue())
 
 # %% ../nbs/00_core.ipynb #c9548b13
 CACHE_MAGIC = b"VCCACHE1 "
 
+
 class CacheError(ParamError):
     "A cache file is damaged or does not match its recorded hash; the message names the file and the fix."
 
-def _damaged(path, why):
-    return CacheError(f"cache file {path} is damaged ({why}); delete it (rm '{path}') and run again: "
-                      "it is recomputed, and nothing else in the run is affected")
 
-def write_cache(path:str|Path, # the cache file
-                data:bytes, # its content
-               ) -> Path:
+def _damaged(path, why):
+    return CacheError(
+        f"cache file {path} is damaged ({why}); delete it (rm '{path}') and run again: "
+        "it is recomputed, and nothing else in the run is affected"
+    )
+
+
+def write_cache(
+    path: str | Path,  # the cache file
+    data: bytes,  # its content
+) -> Path:
     "Write `data` atomically behind a header with its SHA-256 and length."
     head = CACHE_MAGIC + hashlib.sha256(data).hexdigest().encode() + b" " + str(len(data)).encode() + b"\n"
     return atomic_write_bytes(path, head + data)
 
+
 def _check_legacy(path, blob):
     import zipfile
+
     if blob[:2] == b"PK":
         try:
-            with zipfile.ZipFile(io.BytesIO(blob)) as z: bad = z.testzip()
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError) as e: raise _damaged(path, f"not a readable zip archive: {e}") from None
-        if bad is not None: raise _damaged(path, f"member {bad} fails its CRC check")
+            with zipfile.ZipFile(io.BytesIO(blob)) as z:
+                bad = z.testzip()
+        except (zipfile.BadZipFile, EOFError, ValueError, OSError) as e:
+            raise _damaged(path, f"not a readable zip archive: {e}") from None
+        if bad is not None:
+            raise _damaged(path, f"member {bad} fails its CRC check")
     elif path.suffix == ".json":
-        try: json.loads(blob)
-        except ValueError as e: raise _damaged(path, f"not valid JSON: {e}") from None
+        try:
+            json.loads(blob)
+        except ValueError as e:
+            raise _damaged(path, f"not valid JSON: {e}") from None
 
-def read_cache(path:str|Path, # a file written by `write_cache` (or an older headerless one)
-              ) -> bytes:
+
+def read_cache(
+    path: str | Path,  # a file written by `write_cache` (or an older headerless one)
+) -> bytes:
     "The content of a cache file, after checking its length and SHA-256; `CacheError` if they do not match."
-    path = Path(path); blob = path.read_bytes()
+    path = Path(path)
+    blob = path.read_bytes()
     if not blob.startswith(CACHE_MAGIC):
         _check_legacy(path, blob)
         return blob
     nl = blob.find(b"\n")
-    try: digest, n = blob[len(CACHE_MAGIC):nl].decode().split(" "); n = int(n)
-    except ValueError: raise _damaged(path, "its header is unreadable") from None
-    data = blob[nl + 1:]
-    if len(data) != n: raise _damaged(path, f"truncated: {len(data)} of {n} bytes")
+    try:
+        digest, n = blob[len(CACHE_MAGIC) : nl].decode().split(" ")
+        n = int(n)
+    except ValueError:
+        raise _damaged(path, "its header is unreadable") from None
+    data = blob[nl + 1 :]
+    if len(data) != n:
+        raise _damaged(path, f"truncated: {len(data)} of {n} bytes")
     found = hashlib.sha256(data).hexdigest()
-    if found != digest: raise _damaged(path, f"content hash {found[:12]} does not match the recorded {digest[:12]}")
+    if found != digest:
+        raise _damaged(path, f"content hash {found[:12]} does not match the recorded {digest[:12]}")
     return data
 
 # %% ../nbs/00_core.ipynb #80aacfdb
-def scan_cache(folder:str|Path, # a run's folder
-               suffixes:tuple=(".pt", ".best", ".npz", ".json", ".bin"), # files checked
-              ) -> list[str]:
+def scan_cache(
+    folder: str | Path,  # a run's folder
+    suffixes: tuple = (".pt", ".best", ".npz", ".json", ".bin"),  # files checked
+) -> list[str]:
     "The problems of the cache files under `folder` (an empty list when all are sound)."
     problems = []
     for p in sorted(Path(folder).rglob("*")) if Path(folder).exists() else []:
-        if not p.is_file() or p.name.endswith(".tmp") or p.suffix not in suffixes: continue
-        if p.suffix == ".json" and p.parent == Path(folder): continue  # run.json, summary.json: results, not cache
-        try: read_cache(p)
-        except CacheError as e: problems.append(str(e))
+        if not p.is_file() or p.name.endswith(".tmp") or p.suffix not in suffixes:
+            continue
+        if p.suffix == ".json" and p.parent == Path(folder):
+            continue  # run.json, summary.json: results, not cache
+        try:
+            read_cache(p)
+        except CacheError as e:
+            problems.append(str(e))
     return problems
 
-def remove_stale_temps(folder:str|Path, # a run's folder
-                      ) -> list[Path]:
+
+def remove_stale_temps(
+    folder: str | Path,  # a run's folder
+) -> list[Path]:
     "Delete the temporary files of atomic writes interrupted by a kill; return them."
     gone = []
     for p in Path(folder).rglob(".*.tmp") if Path(folder).exists() else []:
-        if p.is_file(): p.unlink(); gone.append(p)
+        if p.is_file():
+            p.unlink()
+            gone.append(p)
     return gone
 
 # %% ../nbs/00_core.ipynb #718c37a5
 LOCK_FILE = ".vcollapse.lock"
 
+
 class FolderBusy(ParamError):
     "Another process holds a run folder's lock; the message names the folder, the holder and the fix."
 
-def _holder(what:str) -> dict:
-    "Who takes a lock, as recorded in the lock file."
-    try: user = getpass.getuser()
-    except Exception: user = str(os.getuid())
-    t = time.time()
-    return dict(pid=os.getpid(), host=socket.gethostname(), user=user, what=what, cmd=shlex.join(sys.argv),
-                since=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(t)), t=t)
 
-def _holder_words(fd:int) -> str:
+def _holder(what: str) -> dict:
+    "Who takes a lock, as recorded in the lock file."
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = str(os.getuid())
+    t = time.time()
+    return dict(
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        user=user,
+        what=what,
+        cmd=shlex.join(sys.argv),
+        since=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(t)),
+        t=t,
+    )
+
+
+def _holder_words(fd: int) -> str:
     "The holder recorded in an open lock file, in words."
-    try: h = json.loads(os.pread(fd, 1 << 16, 0))
-    except (OSError, ValueError): h = None
-    if not isinstance(h, dict) or "pid" not in h: return "a process that has not recorded itself yet"
+    try:
+        h = json.loads(os.pread(fd, 1 << 16, 0))
+    except (OSError, ValueError):
+        h = None
+    if not isinstance(h, dict) or "pid" not in h:
+        return "a process that has not recorded itself yet"
     what = f" ({h['what']})" if h.get("what") else ""
     return f"pid {h['pid']} of {h.get('user', '?')} on {h.get('host', '?')}{what}, running since {h.get('since', '?')}"
 
-def _acquire(fd:int, # the open lock file
-             folder:Path, # its folder, named in the error
-             wait:float, # seconds to keep trying (<= 0: one try)
-            ):
+
+def _acquire(
+    fd: int,  # the open lock file
+    folder: Path,  # its folder, named in the error
+    wait: float,  # seconds to keep trying (<= 0: one try)
+):
     "Take the exclusive lock on `fd`, polling every 0.5 s up to `wait` seconds; else `FolderBusy` naming the holder."
     import fcntl
+
     deadline = time.monotonic() + max(wait, 0.0)
     while True:
-        try: return fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError: left = deadline - time.monotonic()
+        try:
+            return fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            left = deadline - time.monotonic()
         if left <= 0:
             still = f" (still, after waiting {wait:g} s)" if wait > 0 else ""
-            raise FolderBusy(f"run folder {folder} is in use by another run{still}: {_holder_words(fd)}. "
-                             "Wait for it to finish, pass --wait SECONDS, or use another --out folder")
+            raise FolderBusy(
+                f"run folder {folder} is in use by another run{still}: {_holder_words(fd)}. "
+                "Wait for it to finish, pass --wait SECONDS, or use another --out folder"
+            )
         time.sleep(min(0.5, left))
 
+
 @contextlib.contextmanager
-def folder_lock(folder:str|Path, # the run folder (created if missing)
-                wait:float=0.0, # seconds to wait for a busy folder (<= 0: fail at once)
-                what:str="", # what takes the lock, e.g. "vcollapse run eigen": told to whoever finds the folder busy
-               ):
+def folder_lock(
+    folder: str | Path,  # the run folder (created if missing)
+    wait: float = 0.0,  # seconds to wait for a busy folder (<= 0: fail at once)
+    what: str = "",  # what takes the lock, e.g. "vcollapse run eigen": told to whoever finds the folder busy
+):
     "Hold the exclusive lock of `folder` (`flock` on `folder/.vcollapse.lock`) in a `with` block; yield the lock file."
     wait = float(check_param("wait", wait, kind=numbers.Real, lo=-math.inf))
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the umask applies, as with open()
     try:
         _acquire(fd, folder, wait)
         try:
-            os.ftruncate(fd, 0); os.pwrite(fd, json.dumps(_holder(what)).encode(), 0)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(_holder(what)).encode(), 0)
             yield path
         finally:
             import fcntl
-            os.ftruncate(fd, 0); fcntl.flock(fd, fcntl.LOCK_UN)
-    finally: os.close(fd)
+
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

@@ -24,132 +24,188 @@ __all__ = ['content_hash', 'package_dir', 'imported_modules', 'module_closure', 
 # %% ../nbs/05_fingerprint.ipynb #54e24890
 def _feed(h, o):
     "Update the hasher `h` with a typed, unambiguous encoding of `o`."
-    def tag(t, payload=b""): h.update(t + len(payload).to_bytes(8, "little") + payload)
-    if o is None or isinstance(o, bool): tag(b"c", repr(o).encode())
-    elif isinstance(o, np.generic): _feed(h, o.item())
-    elif isinstance(o, numbers.Integral): tag(b"i", str(int(o)).encode())
+
+    def tag(t, payload=b""):
+        h.update(t + len(payload).to_bytes(8, "little") + payload)
+
+    if o is None or isinstance(o, bool):
+        tag(b"c", repr(o).encode())
+    elif isinstance(o, np.generic):
+        _feed(h, o.item())
+    elif isinstance(o, numbers.Integral):
+        tag(b"i", str(int(o)).encode())
     elif isinstance(o, numbers.Real):
-        f = float(o); _feed(h, int(f)) if f.is_integer() else tag(b"f", repr(f).encode())
-    elif isinstance(o, str): tag(b"s", o.encode("utf-8"))
-    elif isinstance(o, (bytes, bytearray, memoryview)): tag(b"b", bytes(o))
+        f = float(o)
+        _feed(h, int(f)) if f.is_integer() else tag(b"f", repr(f).encode())
+    elif isinstance(o, str):
+        tag(b"s", o.encode("utf-8"))
+    elif isinstance(o, (bytes, bytearray, memoryview)):
+        tag(b"b", bytes(o))
     elif isinstance(o, np.ndarray):
-        if o.dtype == object: _feed(h, o.tolist()); return
-        tag(b"a", f"{o.dtype.str}{o.shape}".encode()); tag(b"d", np.ascontiguousarray(o).tobytes())
-    elif isinstance(o, Path): tag(b"p", str(o).encode())
+        if o.dtype == object:
+            _feed(h, o.tolist())
+            return
+        tag(b"a", f"{o.dtype.str}{o.shape}".encode())
+        tag(b"d", np.ascontiguousarray(o).tobytes())
+    elif isinstance(o, Path):
+        tag(b"p", str(o).encode())
     elif isinstance(o, dict):
         tag(b"m", str(len(o)).encode())
-        for k in sorted(o, key=str): _feed(h, str(k)); _feed(h, o[k])
+        for k in sorted(o, key=str):
+            _feed(h, str(k))
+            _feed(h, o[k])
     elif isinstance(o, (list, tuple)):
         tag(b"l", str(len(o)).encode())
-        for v in o: _feed(h, v)
-    elif dataclasses.is_dataclass(o) and not isinstance(o, type): _feed(h, dataclasses.asdict(o))
-    elif hasattr(o, "__array__"): _feed(h, np.asarray(o))
-    else: raise ParamError(f"content_hash cannot hash a {type(o).__name__} ({o!r:.80}): give arrays, strings, numbers, "
-                           "lists, dicts or dataclasses of those")
+        for v in o:
+            _feed(h, v)
+    elif dataclasses.is_dataclass(o) and not isinstance(o, type):
+        _feed(h, dataclasses.asdict(o))
+    elif hasattr(o, "__array__"):
+        _feed(h, np.asarray(o))
+    else:
+        raise ParamError(
+            f"content_hash cannot hash a {type(o).__name__} ({o!r:.80}): give arrays, strings, numbers, "
+            "lists, dicts or dataclasses of those"
+        )
 
-def content_hash(*objs, # data to hash: arrays, strings, bytes, numbers, lists/tuples/dicts/dataclasses of those
-                 n:int=16, # number of hex digits returned
-                 **named, # named parts (sorted by name): e.g. data=..., steps=...
-                ) -> str:
+
+def content_hash(
+    *objs,  # data to hash: arrays, strings, bytes, numbers, lists/tuples/dicts/dataclasses of those
+    n: int = 16,  # number of hex digits returned
+    **named,  # named parts (sorted by name): e.g. data=..., steps=...
+) -> str:
     "SHA-256 (hex, `n` digits) of the full content of `objs` and `named`."
     h = hashlib.sha256()
-    _feed(h, list(objs)); _feed(h, named)
+    _feed(h, list(objs))
+    _feed(h, named)
     return h.hexdigest()[:n]
 
 # %% ../nbs/05_fingerprint.ipynb #d3b8136e
 def package_dir() -> Path:
     "The folder of the `verified_collapse` package as imported (a scratch copy on `PYTHONPATH` wins)."
     import verified_collapse
+
     return Path(verified_collapse.__file__).resolve().parent
 
-def _module_file(name:str, root:Path) -> Path|None:
+
+def _module_file(name: str, root: Path) -> Path | None:
     "The source file of package module `name` ('eigen.task', 'eigen.data'), or None."
     base = root.joinpath(*name.split("."))
     for f in (base.with_suffix(".py"), base / "__init__.py"):
-        if f.is_file(): return f
+        if f.is_file():
+            return f
     return None
 
-def imported_modules(source:str, # Python source
-                     package:str="", # the importing module's package, for relative imports ('' at the top level)
-                    ) -> set[str]:
+
+def imported_modules(
+    source: str,  # Python source
+    package: str = "",  # the importing module's package, for relative imports ('' at the top level)
+) -> set[str]:
     "Names of `verified_collapse` modules imported by `source` (relative or absolute), as dotted paths inside the package."
     out = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 parts = package.split(".") if package else []
-                parts = parts[:len(parts) - (node.level - 1)] if node.level > 1 else parts
+                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
                 base = ".".join(p for p in parts + (node.module.split(".") if node.module else []) if p)
             elif node.module and (node.module == "verified_collapse" or node.module.startswith("verified_collapse.")):
-                base = node.module[len("verified_collapse") + 1:]
-            else: continue
+                base = node.module[len("verified_collapse") + 1 :]
+            else:
+                continue
             out.add(base) if base else None
             out.update(f"{base}.{a.name}" if base else a.name for a in node.names)  # `from pkg import module`
         elif isinstance(node, ast.Import):
-            out.update(a.name[len("verified_collapse") + 1:] for a in node.names if a.name.startswith("verified_collapse."))
+            out.update(
+                a.name[len("verified_collapse") + 1 :] for a in node.names if a.name.startswith("verified_collapse.")
+            )
     return out
 
-def module_closure(*modules:str, # package modules, e.g. "eigen.task"
-                   root:Path|None=None, # the package folder (default: `package_dir()`)
-                  ) -> list[str]:
+
+def module_closure(
+    *modules: str,  # package modules, e.g. "eigen.task"
+    root: Path | None = None,  # the package folder (default: `package_dir()`)
+) -> list[str]:
     "`modules` and every package module they import, transitively, sorted; unknown names are an error."
     root = root or package_dir()
     todo, seen = list(modules), set()
     while todo:
         name = todo.pop()
-        if name in seen or name == "_modidx": continue
+        if name in seen or name == "_modidx":
+            continue
         f = _module_file(name, root)
         if f is None:
-            if name in modules: raise ParamError(f"no module {name!r} in the package at {root}")
+            if name in modules:
+                raise ParamError(f"no module {name!r} in the package at {root}")
             continue  # `from .core import ParamError` also names `core.ParamError`: not a module
         seen.add(name)
         pkg = name if f.name == "__init__.py" else name.rpartition(".")[0]
         todo += sorted(imported_modules(f.read_text(), pkg))
     return sorted(seen)
 
-def module_hashes(*modules:str, root:Path|None=None) -> dict:
+
+def module_hashes(*modules: str, root: Path | None = None) -> dict:
     "SHA-256 (16 hex digits) of the source of each module of `module_closure(*modules)`."
     root = root or package_dir()
-    return {m: hashlib.sha256(_module_file(m, root).read_bytes()).hexdigest()[:16] for m in module_closure(*modules, root=root)}
+    return {
+        m: hashlib.sha256(_module_file(m, root).read_bytes()).hexdigest()[:16]
+        for m in module_closure(*modules, root=root)
+    }
 
-def source_hash(*modules:str, # package modules whose code (and imports) an artifact depends on
-                root:Path|None=None, n:int=16) -> str:
+
+def source_hash(
+    *modules: str,  # package modules whose code (and imports) an artifact depends on
+    root: Path | None = None,
+    n: int = 16,
+) -> str:
     "One hash of the source of `modules` and everything in the package they import."
     return content_hash(module_hashes(*modules, root=root), n=n)
 
-def library_modules(root:Path|None=None) -> list[str]:
+
+def library_modules(root: Path | None = None) -> list[str]:
     "Every module of the package (nbdev's `_modidx` left out)."
     root = root or package_dir()
-    return sorted(".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
-                  for p in root.rglob("*.py") if p.name != "_modidx.py" and "__pycache__" not in p.parts)
+    return sorted(
+        ".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        for p in root.rglob("*.py")
+        if p.name != "_modidx.py" and "__pycache__" not in p.parts
+    )
 
-def function_hash(*fns, n:int=16) -> str:
+
+def function_hash(*fns, n: int = 16) -> str:
     "Hash of the source code of functions or methods `fns`."
     return content_hash([inspect.getsource(f) for f in fns], n=n)
 
 # %% ../nbs/05_fingerprint.ipynb #6a676e6f
-def notebook_modules(path:str|Path, # an .ipynb file
-                    ) -> list[str]:
+def notebook_modules(
+    path: str | Path,  # an .ipynb file
+) -> list[str]:
     "The `verified_collapse` modules imported by a notebook's code cells (shell and magic lines skipped)."
     import nbformat
+
     nb = nbformat.read(str(path), as_version=4)
     mods = set()
     for c in nb.cells:
-        if c.cell_type != "code": continue
+        if c.cell_type != "code":
+            continue
         src = "\n".join(l for l in c.source.splitlines() if not l.lstrip().startswith(("%", "!")))
-        try: mods |= imported_modules(src)
-        except SyntaxError: continue
+        try:
+            mods |= imported_modules(src)
+        except SyntaxError:
+            continue
     return module_closure(*sorted(m for m in mods if _module_file(m, package_dir()) is not None)) if mods else []
 
 # %% ../nbs/05_fingerprint.ipynb #9cbd0953
-def file_fingerprint(paths:Iterable[str|Path], # the files
-                    ) -> dict:
+def file_fingerprint(
+    paths: Iterable[str | Path],  # the files
+) -> dict:
     "{file name: {'bytes': size, 'sha256': digest}} for `paths`, and a 'total' hash over all of them."
     out = {}
     for p in sorted(map(Path, paths)):
         h = hashlib.sha256()
         with open(p, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
         out[p.name] = {"bytes": p.stat().st_size, "sha256": h.hexdigest()}
     out["total"] = content_hash({k: v["sha256"] for k, v in out.items()}, n=64)
     return out

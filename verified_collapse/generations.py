@@ -19,8 +19,17 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .core import ParamError, check_param, derive_seed, seed_everything, trace
-from .loop import (AsGenerator, Finetunes, ItemStore, as_evaluation, as_verifiers, collect, final_loss,
-                                    pool_settings, proxy_columns)
+from verified_collapse.loop import (
+    AsGenerator,
+    Finetunes,
+    ItemStore,
+    as_evaluation,
+    as_verifiers,
+    collect,
+    final_loss,
+    pool_settings,
+    proxy_columns,
+)
 from .verify import Candidates, Refits, selection_proxy
 
 # %% auto #0
@@ -31,23 +40,35 @@ POLICIES = ("replace", "accumulate", "mix")
 _POLICY_HELP = "'replace', 'accumulate' or 'mix(r)' with a real fraction 0 <= r <= 1, e.g. 'mix(0.5)'"
 _MIX_RE = re.compile(r"^mix\(\s*([^()]*?)\s*\)$")
 
-def parse_policy(spec:str, # "replace", "accumulate", "mix(r)" (e.g. "mix(0.5)"), or "mix" together with `r`
-                 r:float|None=None, # real fraction for a bare "mix"; if given with "mix(r)" it must agree
-                ) -> tuple[str, float]:
+
+def parse_policy(
+    spec: str,  # "replace", "accumulate", "mix(r)" (e.g. "mix(0.5)"), or "mix" together with `r`
+    r: float | None = None,  # real fraction for a bare "mix"; if given with "mix(r)" it must agree
+) -> tuple[str, float]:
     "The data policy `(name, r)` from its compact form; a `ParamError` saying what is accepted otherwise."
     if not isinstance(spec, str):
         raise ParamError(f"parameter 'policy' = {spec!r} is invalid: expected {_POLICY_HELP}")
-    s = spec.strip().lower(); m = _MIX_RE.match(s)
+    s = spec.strip().lower()
+    m = _MIX_RE.match(s)
     if m:
-        try: rr = float(m.group(1))
-        except ValueError: raise ParamError(f"parameter 'policy' = {spec!r} is invalid: the real fraction {m.group(1)!r} is not a number; expected {_POLICY_HELP}") from None
+        try:
+            rr = float(m.group(1))
+        except ValueError:
+            raise ParamError(
+                f"parameter 'policy' = {spec!r} is invalid: the real fraction {m.group(1)!r} is not a number; expected {_POLICY_HELP}"
+            ) from None
         if not 0 <= rr <= 1:
-            raise ParamError(f"parameter 'policy' = {spec!r} is invalid: the real fraction r = {rr:g} must lie in [0, 1]; expected {_POLICY_HELP}")
+            raise ParamError(
+                f"parameter 'policy' = {spec!r} is invalid: the real fraction r = {rr:g} must lie in [0, 1]; expected {_POLICY_HELP}"
+            )
         if r is not None and not math.isclose(float(r), rr):
             raise ParamError(f"parameter 'r' = {r!r} disagrees with policy {spec!r}; give the fraction once")
         return "mix", rr
     if s == "mix":
-        if r is None: raise ParamError(f"parameter 'policy' = {spec!r} needs its real fraction: 'mix(0.5)' or policy='mix', r=0.5")
+        if r is None:
+            raise ParamError(
+                f"parameter 'policy' = {spec!r} needs its real fraction: 'mix(0.5)' or policy='mix', r=0.5"
+            )
         check_param("r", r, kind=numbers.Real, lo=0, hi=1)
         return "mix", float(r)
     if s in ("replace", "accumulate"):
@@ -56,32 +77,60 @@ def parse_policy(spec:str, # "replace", "accumulate", "mix(r)" (e.g. "mix(0.5)")
         return s, 0.0
     raise ParamError(f"parameter 'policy' = {spec!r} is invalid: expected {_POLICY_HELP}")
 
-def policy_dataset(task, # the task (its concat/subset)
-                   policy:str, # a data policy, as `parse_policy` reads it
-                   real, # the N real examples R of the seed
-                   synthetic:Sequence, # S_1, ..., S_g: each round's N selected examples, oldest first
-                  ):
+
+def policy_dataset(
+    task,  # the task (its concat/subset)
+    policy: str,  # a data policy, as `parse_policy` reads it
+    real,  # the N real examples R of the seed
+    synthetic: Sequence,  # S_1, ..., S_g: each round's N selected examples, oldest first
+):
     "The training set of round g = len(synthetic) under `policy` (see the table above)."
     name, r = parse_policy(policy)
-    if not synthetic: raise ParamError("policy_dataset needs at least one round of synthetic data")
+    if not synthetic:
+        raise ParamError("policy_dataset needs at least one round of synthetic data")
     n = task.size(synthetic[-1])
-    if name == "replace": return synthetic[-1]
-    if name == "accumulate": return task.concat([real, *synthetic])
+    if name == "replace":
+        return synthetic[-1]
+    if name == "accumulate":
+        return task.concat([real, *synthetic])
     n_real = int(round(r * n))
     return task.concat([task.subset(real, n_real), task.subset(synthetic[-1], n - n_real)])
 
 # %% ../nbs/03_generations.ipynb #d4f788a5
-GEN_COLUMNS = ["task", "verifier", "policy", "generation", "seed", "metric", "generator_metric", "phi", "psi", "p_star",
-               "p_star_lo", "p_star_hi", "precision", "kept", "pool", "train_size", "train_loss", "seconds"]
+GEN_COLUMNS = [
+    "task",
+    "verifier",
+    "policy",
+    "generation",
+    "seed",
+    "metric",
+    "generator_metric",
+    "phi",
+    "psi",
+    "p_star",
+    "p_star_lo",
+    "p_star_hi",
+    "precision",
+    "kept",
+    "pool",
+    "train_size",
+    "train_loss",
+    "seconds",
+]
 
-def concat_inputs(parts:Sequence):
+
+def concat_inputs(parts: Sequence):
     "Inputs of several chunks as one: dicts of arrays, lists, tuples of arrays or arrays."
     parts = list(parts)
     first = parts[0]
-    if isinstance(first, dict): return {k: np.concatenate([p[k] for p in parts]) for k in first}
-    if isinstance(first, list): return [x for p in parts for x in p]
-    if isinstance(first, tuple): return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {k: np.concatenate([p[k] for p in parts]) for k in first}
+    if isinstance(first, list):
+        return [x for p in parts for x in p]
+    if isinstance(first, tuple):
+        return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(first)))
     return np.concatenate(parts)
+
 
 @dataclass
 class Chain:
@@ -94,20 +143,39 @@ class Chain:
     gen_metric: float  # the generator's test metric
     synthetic: list = field(default_factory=list)  # S_1, ..., S_g: each round's N selected examples
 
-def _refitting(refit_verifiers, verifiers:dict) -> set:
+
+def _refitting(refit_verifiers, verifiers: dict) -> set:
     "Names of the verifiers that re-train on their chain's selections; each must be able to (`verify.Refits`)."
-    if refit_verifiers is True: return {v for v, sel in verifiers.items() if isinstance(sel, Refits)}
+    if refit_verifiers is True:
+        return {v for v, sel in verifiers.items() if isinstance(sel, Refits)}
     names = set(refit_verifiers or ())
     if names - set(verifiers):
-        raise ParamError(f"parameter 'refit_verifiers' names {sorted(names - set(verifiers))}, "
-                         f"which are not among the verifiers {list(verifiers)}")
+        raise ParamError(
+            f"parameter 'refit_verifiers' names {sorted(names - set(verifiers))}, "
+            f"which are not among the verifiers {list(verifiers)}"
+        )
     unable = sorted(v for v in names if not isinstance(verifiers[v], Refits))
-    if unable: raise ParamError(f"parameter 'refit_verifiers': verifier {unable[0]!r} cannot re-train (it has no fit_synthetic)")
+    if unable:
+        raise ParamError(
+            f"parameter 'refit_verifiers': verifier {unable[0]!r} cannot re-train (it has no fit_synthetic)"
+        )
     return names
 
 # %% ../nbs/03_generations.ipynb #e27927a0
-def _next_round(task, ch:Chain, got:dict, pool:int, real, g:int, n:int, seed:int, refit:set, warm_start:bool, store,
-                t1:float) -> dict:
+def _next_round(
+    task,
+    ch: Chain,
+    got: dict,
+    pool: int,
+    real,
+    g: int,
+    n: int,
+    seed: int,
+    refit: set,
+    warm_start: bool,
+    store,
+    t1: float,
+) -> dict:
     "Train chain `ch`'s model of round `g` on what it `got`, make it the next generator; the row."
     cands, selected = Candidates.concat(got["cands"]), np.concatenate(got["selected"])
     px = selection_proxy(cands, selected) if cands.correct is not None else {}
@@ -118,15 +186,29 @@ def _next_round(task, ch:Chain, got:dict, pool:int, real, g:int, n:int, seed:int
     model = task.finetune(ch.model, data, train_seed) if warm_start else task.train(data, train_seed)
     ev = as_evaluation(task.evaluate(model))
     store.add(ev, task=task.name, verifier=ch.verifier, N=n, policy=ch.policy, generation=g, seed=int(seed))
-    row = dict(task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g, seed=int(seed), metric=ev.metric,
-               generator_metric=ch.gen_metric, **proxy_columns(px), kept=got["kept"], pool=pool,
-               train_size=int(task.size(data)), train_loss=final_loss(model), seconds=time.perf_counter() - t1)
+    row = dict(
+        task=task.name,
+        verifier=ch.verifier,
+        policy=ch.policy,
+        generation=g,
+        seed=int(seed),
+        metric=ev.metric,
+        generator_metric=ch.gen_metric,
+        **proxy_columns(px),
+        kept=got["kept"],
+        pool=pool,
+        train_size=int(task.size(data)),
+        train_loss=final_loss(model),
+        seconds=time.perf_counter() - t1,
+    )
     if ch.verifier in refit:
-        ch.sel.fit_synthetic(concat_inputs(got["inputs"]), cands, selected,
-                             seed=derive_seed(seed, "refit", ch.verifier, ch.policy, g))
+        ch.sel.fit_synthetic(
+            concat_inputs(got["inputs"]), cands, selected, seed=derive_seed(seed, "refit", ch.verifier, ch.policy, g)
+        )
     ch.gen = task.as_generator(model) if isinstance(task, AsGenerator) else model
     ch.model, ch.gen_metric = model, ev.metric
     return row
+
 
 def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit, warm_start, progress, store) -> list:
     "Every chain of one seed through `G` rounds; the rows, round 0 (the generator) first."
@@ -136,22 +218,47 @@ def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit
     ev0 = as_evaluation(task.generator_metric(gen0))
     store.add(ev0, task=task.name, verifier="generator", generation=0, seed=int(seed))
     real = task.real_dataset(n, derive_seed(seed, "real"))
-    chains = {(v, p): Chain(v, p, copy.deepcopy(sel) if v in refit else sel, gen0, gen0, ev0.metric)
-              for v, sel in verifiers.items() for p in policies}
-    rows = [dict(task=task.name, verifier=v, policy=p, generation=0, seed=int(seed), metric=ev0.metric,
-                 generator_metric=ev0.metric, **proxy_columns({}), kept=0, pool=0, train_size=0, train_loss=math.nan,
-                 seconds=time.perf_counter() - t0) for v, p in chains]
+    chains = {
+        (v, p): Chain(v, p, copy.deepcopy(sel) if v in refit else sel, gen0, gen0, ev0.metric)
+        for v, sel in verifiers.items()
+        for p in policies
+    }
+    rows = [
+        dict(
+            task=task.name,
+            verifier=v,
+            policy=p,
+            generation=0,
+            seed=int(seed),
+            metric=ev0.metric,
+            generator_metric=ev0.metric,
+            **proxy_columns({}),
+            kept=0,
+            pool=0,
+            train_size=0,
+            train_loss=math.nan,
+            seconds=time.perf_counter() - t0,
+        )
+        for v, p in chains
+    ]
     live = list(chains)  # a chain stops when its verifier cannot fill N from max_pool inputs
-    bar = tqdm(total=G * len(chains), desc=f"{task.name} seed {seed}: generations", disable=None if progress else True,
-               leave=False)
+    bar = tqdm(
+        total=G * len(chains),
+        desc=f"{task.name} seed {seed}: generations",
+        disable=None if progress else True,
+        leave=False,
+    )
     for g in range(1, G + 1):
         t1 = time.perf_counter()
-        got, pool = collect(task, {c: (chains[c].gen, chains[c].sel) for c in live}, n, k, chunk, max_pool, seed,
-                            tags=(g,), each=True)
+        got, pool = collect(
+            task, {c: (chains[c].gen, chains[c].sel) for c in live}, n, k, chunk, max_pool, seed, tags=(g,), each=True
+        )
         for c in list(live):
             if got[c]["kept"] < n:
-                warnings.warn(f"verifier {c[0]!r} (policy {c[1]!r}) kept {got[c]['kept']} examples from {pool} inputs in "
-                              f"generation {g}: N = {n} not reached, so this chain stops here (raise 'max_pool' or lower 'n')")
+                warnings.warn(
+                    f"verifier {c[0]!r} (policy {c[1]!r}) kept {got[c]['kept']} examples from {pool} inputs in "
+                    f"generation {g}: N = {n} not reached, so this chain stops here (raise 'max_pool' or lower 'n')"
+                )
                 live.remove(c)
                 bar.update(G - g + 1)
                 continue
@@ -160,34 +267,47 @@ def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit
     bar.close()
     return rows
 
-def run_generations(task, # a task of `run_loop` (optionally `Finetunes` and `AsGenerator`)
-                    verifiers:dict|Sequence, # name -> verifier or spec, or specs like ["oracle", "random"]
-                    generations:int, # rounds G after round 0
-                    n:int, # synthetic examples kept per round (N)
-                    policies:Sequence[str]=("replace",), # data policies: "replace", "accumulate", "mix(r)"
-                    seeds:Sequence[int]=(0,), # one set of chains per seed
-                    k:int=1, # candidates per input
-                    chunk:int|None=None, # inputs generated per chunk (default: n)
-                    max_pool:int|None=None, # most inputs generated per round (default: 20 n)
-                    refit_verifiers:bool|Sequence[str]=False, # names of verifiers re-trained on their chain's selection each round (True: all that can)
-                    warm_start:bool=False, # each round fine-tunes its chain's previous model (`task.finetune`) instead of training from scratch
-                    progress:bool=True, # progress bars (quiet when not on a terminal)
-                    items:ItemStore|None=None, # where every evaluated model's per-item outcomes go (default: memory)
-                   ) -> pd.DataFrame:
+
+def run_generations(
+    task,  # a task of `run_loop` (optionally `Finetunes` and `AsGenerator`)
+    verifiers: dict | Sequence,  # name -> verifier or spec, or specs like ["oracle", "random"]
+    generations: int,  # rounds G after round 0
+    n: int,  # synthetic examples kept per round (N)
+    policies: Sequence[str] = ("replace",),  # data policies: "replace", "accumulate", "mix(r)"
+    seeds: Sequence[int] = (0,),  # one set of chains per seed
+    k: int = 1,  # candidates per input
+    chunk: int | None = None,  # inputs generated per chunk (default: n)
+    max_pool: int | None = None,  # most inputs generated per round (default: 20 n)
+    refit_verifiers: (
+        bool | Sequence[str]
+    ) = False,  # names of verifiers re-trained on their chain's selection each round (True: all that can)
+    warm_start: bool = False,  # each round fine-tunes its chain's previous model (`task.finetune`) instead of training from scratch
+    progress: bool = True,  # progress bars (quiet when not on a terminal)
+    items: ItemStore | None = None,  # where every evaluated model's per-item outcomes go (default: memory)
+) -> pd.DataFrame:
     "G rounds of generate -> verify -> retrain, the retrained model generating the next round; one row per chain and round."
     verifiers = as_verifiers(verifiers)
     G = int(check_param("generations", generations, kind=numbers.Integral, lo=1))
     n = int(check_param("n", n, kind=numbers.Integral, lo=1))
     policies = [p.strip() for p in check_param("policies", list(policies), kind=str, nonempty=True)]
-    for p in policies: parse_policy(p)
-    if len(set(policies)) < len(policies): raise ParamError(f"parameter 'policies' = {policies!r} repeats a policy")
+    for p in policies:
+        parse_policy(p)
+    if len(set(policies)) < len(policies):
+        raise ParamError(f"parameter 'policies' = {policies!r} repeats a policy")
     check_param("seeds", list(seeds), kind=numbers.Integral, lo=0, nonempty=True)
     check_param("k", k, kind=numbers.Integral, lo=1)
     chunk, max_pool = pool_settings(n, chunk, max_pool)
     if warm_start and not isinstance(task, Finetunes):
-        raise ParamError(f"warm_start=True needs a task with finetune(model, dataset, seed); task {task.name!r} has none "
-                         "(use warm_start=False)")
+        raise ParamError(
+            f"warm_start=True needs a task with finetune(model, dataset, seed); task {task.name!r} has none "
+            "(use warm_start=False)"
+        )
     refit, store = _refitting(refit_verifiers, verifiers), items if items is not None else ItemStore()
-    rows = [row for seed in seeds for row in _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit,
-                                                          warm_start, progress, store)]
+    rows = [
+        row
+        for seed in seeds
+        for row in _run_chains(
+            task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit, warm_start, progress, store
+        )
+    ]
     return pd.DataFrame(rows, columns=GEN_COLUMNS)

@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .core import ParamError, atomic_write_bytes, atomic_write_json, check_param, derive_seed, seed_everything, trace
+from verified_collapse.core import (
+    ParamError,
+    atomic_write_bytes,
+    atomic_write_json,
+    check_param,
+    derive_seed,
+    seed_everything,
+    trace,
+)
 from .fingerprint import content_hash
 from .verify import DROP, Candidates, make_selector, selection_proxy
 
@@ -33,27 +41,55 @@ __all__ = ['ITEM_KEYS', 'COLUMNS', 'PROXY_COLUMNS', 'Task', 'Finetunes', 'AsGene
 class Task(Protocol):
     "What the generic loop needs from a task."
     name: str
-    def train_generator(self, seed:int) -> Any: "Train (or build) the generator from real data."
-    def generator_metric(self, model:Any) -> Evaluation|float: "The generator's own test result (the horizontal line)."
-    def sample_inputs(self, n:int, seed:int) -> Any: "`n` new inputs, with ground truth kept for judging."
-    def generate(self, model:Any, inputs:Any, k:int, seed:int) -> Candidates: "`k` scored, judged candidates per input."
-    def synthetic_dataset(self, inputs:Any, cands:Candidates, selected:np.ndarray) -> Any: "Training pairs of the kept inputs, in order."
-    def real_dataset(self, n:int, seed:int) -> Any: "`n` real training pairs (the reference)."
-    def concat(self, datasets:Sequence) -> Any: "Datasets joined in order."
-    def subset(self, dataset:Any, n:int) -> Any: "The first `n` examples."
-    def size(self, dataset:Any) -> int: "Number of examples."
-    def train(self, dataset:Any, seed:int) -> Any: "A fresh model trained on `dataset` (init and batch order from `seed`)."
-    def evaluate(self, model:Any) -> Evaluation|float: "Test result, higher is better: per item (`Evaluation`) or just the metric."
+
+    def train_generator(self, seed: int) -> Any:
+        "Train (or build) the generator from real data."
+
+    def generator_metric(self, model: Any) -> Evaluation | float:
+        "The generator's own test result (the horizontal line)."
+
+    def sample_inputs(self, n: int, seed: int) -> Any:
+        "`n` new inputs, with ground truth kept for judging."
+
+    def generate(self, model: Any, inputs: Any, k: int, seed: int) -> Candidates:
+        "`k` scored, judged candidates per input."
+
+    def synthetic_dataset(self, inputs: Any, cands: Candidates, selected: np.ndarray) -> Any:
+        "Training pairs of the kept inputs, in order."
+
+    def real_dataset(self, n: int, seed: int) -> Any:
+        "`n` real training pairs (the reference)."
+
+    def concat(self, datasets: Sequence) -> Any:
+        "Datasets joined in order."
+
+    def subset(self, dataset: Any, n: int) -> Any:
+        "The first `n` examples."
+
+    def size(self, dataset: Any) -> int:
+        "Number of examples."
+
+    def train(self, dataset: Any, seed: int) -> Any:
+        "A fresh model trained on `dataset` (init and batch order from `seed`)."
+
+    def evaluate(self, model: Any) -> Evaluation | float:
+        "Test result, higher is better: per item (`Evaluation`) or just the metric."
+
 
 @runtime_checkable
 class Finetunes(Protocol):
     "Optional capability of a task: continue training a model (`run_generations(warm_start=True)`)."
-    def finetune(self, model:Any, dataset:Any, seed:int) -> Any: "`model` trained further on `dataset` (a copy)."
+
+    def finetune(self, model: Any, dataset: Any, seed: int) -> Any:
+        "`model` trained further on `dataset` (a copy)."
+
 
 @runtime_checkable
 class AsGenerator(Protocol):
     "Optional capability of a task: turn a retrained model into the next round's generator (`run_generations`)."
-    def as_generator(self, model:Any) -> Any: "The generator that `model` is (without this capability: `model` itself)."
+
+    def as_generator(self, model: Any) -> Any:
+        "The generator that `model` is (without this capability: `model` itself)."
 
 # %% ../nbs/02_loop.ipynb #e0273b21
 @dataclass
@@ -64,90 +100,131 @@ class Evaluation:
 
     def __post_init__(self):
         self.metric = float(self.metric)
-        if len(self.items) == 0: return
+        if len(self.items) == 0:
+            return
         missing = {"item", "score"} - set(self.items.columns)
-        if missing: raise ParamError(f"Evaluation.items lacks the column(s) {sorted(missing)}: every item needs an id and a score")
+        if missing:
+            raise ParamError(
+                f"Evaluation.items lacks the column(s) {sorted(missing)}: every item needs an id and a score"
+            )
         mean = float(self.items.score.mean())
         if not math.isclose(mean, self.metric, rel_tol=1e-9, abs_tol=1e-12):
-            raise ParamError(f"Evaluation.metric = {self.metric!r} but the items' mean score is {mean!r}: the metric must be the mean score")
+            raise ParamError(
+                f"Evaluation.metric = {self.metric!r} but the items' mean score is {mean!r}: the metric must be the mean score"
+            )
 
-    def __float__(self): return self.metric
+    def __float__(self):
+        return self.metric
 
     @classmethod
-    def from_scores(cls, score, # one number per test item (its share of the metric)
-                    **outcomes, # further per-item columns, e.g. rel_error=...
-                   ) -> Evaluation:
+    def from_scores(
+        cls,
+        score,  # one number per test item (its share of the metric)
+        **outcomes,  # further per-item columns, e.g. rel_error=...
+    ) -> Evaluation:
         "The evaluation whose items are `score` (ids 0..n-1) and `outcomes`; the metric is their mean."
         score = np.asarray(score, dtype=float)
-        items = pd.DataFrame({"item": np.arange(len(score)), "score": score, **{k: np.asarray(v) for k, v in outcomes.items()}})
+        items = pd.DataFrame(
+            {"item": np.arange(len(score)), "score": score, **{k: np.asarray(v) for k, v in outcomes.items()}}
+        )
         return cls(float(score.mean()) if len(score) else math.nan, items)
 
-def as_evaluation(result, # what a task's `evaluate` returned: an `Evaluation` or a number
-                 ) -> Evaluation:
+
+def as_evaluation(
+    result,  # what a task's `evaluate` returned: an `Evaluation` or a number
+) -> Evaluation:
     "`result` as an `Evaluation` (a bare number has no items)."
     return result if isinstance(result, Evaluation) else Evaluation(float(result))
 
 # %% ../nbs/02_loop.ipynb #7886bd59
 ITEM_KEYS = ("task", "verifier", "N", "policy", "generation", "seed")
 
+
 class ItemStore:
     "Per-item outcomes of every evaluated model of an experiment: one file per model as it comes, one table at the end."
-    def __init__(self, folder:str|Path|None=None, # where each model's items are written (None: kept in memory only)
-                ):
+
+    def __init__(
+        self,
+        folder: str | Path | None = None,  # where each model's items are written (None: kept in memory only)
+    ):
         self.folder = None if folder is None else Path(folder)
         self._frames = {}
 
-    def _name(self, keys): return f"items-{content_hash(keys)}.parquet"
+    def _name(self, keys):
+        return f"items-{content_hash(keys)}.parquet"
 
-    def add(self, ev:Evaluation, # a model's evaluation
-            **keys, # what identifies the model: task, verifier, N, seed (policy, generation)
-           ) -> None:
+    def add(
+        self,
+        ev: Evaluation,  # a model's evaluation
+        **keys,  # what identifies the model: task, verifier, N, seed (policy, generation)
+    ) -> None:
         "Record `ev`'s items under `keys` (nothing for an evaluation without items)."
         unknown = set(keys) - set(ITEM_KEYS)
-        if unknown: raise ParamError(f"ItemStore.add: unknown key(s) {sorted(unknown)}; use {list(ITEM_KEYS)}")
-        if not len(ev.items): return
+        if unknown:
+            raise ParamError(f"ItemStore.add: unknown key(s) {sorted(unknown)}; use {list(ITEM_KEYS)}")
+        if not len(ev.items):
+            return
         df = ev.items.copy()
-        for i, k in enumerate(k for k in ITEM_KEYS if k in keys): df.insert(i, k, keys[k])
+        for i, k in enumerate(k for k in ITEM_KEYS if k in keys):
+            df.insert(i, k, keys[k])
         name = self._name({k: keys[k] for k in sorted(keys)})
         self._frames[name] = df
         if self.folder is not None:
-            buf = io.BytesIO(); df.to_parquet(buf, index=False); atomic_write_bytes(self.folder / name, buf.getvalue())
+            buf = io.BytesIO()
+            df.to_parquet(buf, index=False)
+            atomic_write_bytes(self.folder / name, buf.getvalue())
 
-    def table(self, **extra, # constant columns put first, e.g. experiment="eigen"
-             ) -> pd.DataFrame:
+    def table(
+        self,
+        **extra,  # constant columns put first, e.g. experiment="eigen"
+    ) -> pd.DataFrame:
         "Every recorded model's items (also those written by an earlier, interrupted run) as one table."
         frames = dict(self._frames)
         if self.folder is not None and self.folder.is_dir():
             for f in sorted(self.folder.glob("items-*.parquet")):
-                if f.name not in frames: frames[f.name] = pd.read_parquet(f)
-        if not frames: return pd.DataFrame(columns=[*extra, "item", "score"])
+                if f.name not in frames:
+                    frames[f.name] = pd.read_parquet(f)
+        if not frames:
+            return pd.DataFrame(columns=[*extra, "item", "score"])
         df = pd.concat(frames.values(), ignore_index=True)
         for k in ("N", "generation", "seed"):
-            if k in df.columns: df[k] = df[k].astype("Int64")
+            if k in df.columns:
+                df[k] = df[k].astype("Int64")
         keys = [k for k in ITEM_KEYS if k in df.columns]
         df = df[keys + ["item", "score"] + [c for c in df.columns if c not in keys and c not in ("item", "score")]]
         df = df.sort_values(keys + ["item"], kind="stable", na_position="first").reset_index(drop=True)
-        for i, (k, v) in enumerate(extra.items()): df.insert(i, k, v)
+        for i, (k, v) in enumerate(extra.items()):
+            df.insert(i, k, v)
         return df
 
-    def write(self, path:str|Path, # e.g. out_dir / "items.parquet"
-              **extra) -> Path:
+    def write(self, path: str | Path, **extra) -> Path:  # e.g. out_dir / "items.parquet"
         "Write `table(**extra)` as Parquet, atomically."
-        buf = io.BytesIO(); self.table(**extra).to_parquet(buf, index=False)
+        buf = io.BytesIO()
+        self.table(**extra).to_parquet(buf, index=False)
         return atomic_write_bytes(path, buf.getvalue())
 
 # %% ../nbs/02_loop.ipynb #1d9c75db
 class ToyTask:
     "A 10-bin majority-vote classifier trained on labels from a generator with error rate `p`."
     name = "toy"
-    def __init__(self, p:float=0.3, # generator error rate
-                 k:int=1, # candidates are always (label, 1 - label) truncated to k
-                ):
+
+    def __init__(
+        self,
+        p: float = 0.3,  # generator error rate
+        k: int = 1,  # candidates are always (label, 1 - label) truncated to k
+    ):
         self.p = check_param("p", p, kind=numbers.Real, lo=0, hi=1)
         self.grid = (np.arange(1000) + 0.5) / 1000
-    def train_generator(self, seed): return {"p": self.p}
-    def generator_metric(self, model): return 1 - model["p"]
-    def sample_inputs(self, n, seed): return np.random.default_rng(seed).random(n)
+
+    def train_generator(self, seed):
+        return {"p": self.p}
+
+    def generator_metric(self, model):
+        return 1 - model["p"]
+
+    def sample_inputs(self, n, seed):
+        return np.random.default_rng(seed).random(n)
+
     def generate(self, model, inputs, k, seed):
         rng = np.random.default_rng(seed)
         truth = (inputs >= 0.5).astype(int)
@@ -155,37 +232,47 @@ class ToyTask:
         outs = np.stack([first, 1 - first], axis=1)[:, :k]
         scores = np.tile(-np.arange(k, dtype=float), (len(inputs), 1))
         return Candidates(outs, scores, correct=outs == truth[:, None], labels=truth)
+
     def synthetic_dataset(self, inputs, cands, selected):
         keep = selected != DROP
         return inputs[keep], cands.outputs[np.flatnonzero(keep), selected[keep]]
+
     def real_dataset(self, n, seed):
         x = self.sample_inputs(n, derive_seed(seed, "real"))
         return x, (x >= 0.5).astype(int)
+
     def concat(self, datasets):
         return np.concatenate([d[0] for d in datasets]), np.concatenate([d[1] for d in datasets])
-    def subset(self, dataset, n): return dataset[0][:n], dataset[1][:n]
-    def size(self, dataset): return len(dataset[0])
+
+    def subset(self, dataset, n):
+        return dataset[0][:n], dataset[1][:n]
+
+    def size(self, dataset):
+        return len(dataset[0])
+
     def train(self, dataset, seed):
         x, y = dataset
         b = np.minimum((x * 10).astype(int), 9)
         ones, tot = np.bincount(b, y, minlength=10), np.bincount(b, minlength=10)
         return (ones * 2 > tot).astype(int)
+
     def evaluate(self, model):
         right = model[np.minimum((self.grid * 10).astype(int), 9)] == (self.grid >= 0.5)
         return Evaluation.from_scores(right.astype(float))
 
 # %% ../nbs/02_loop.ipynb #2a1a1411
-def collect(task:Task, # the task
-            chains:dict, # chain name (a verifier, or a tuple such as (verifier, policy)) -> (generator model, verifier)
-            n:int, # examples each chain needs
-            k:int, # candidates per input
-            chunk:int, # inputs per chunk
-            max_pool:int, # most inputs in all
-            seed:int, # the run's seed
-            tags:tuple=(), # further seed tags, e.g. (generation,)
-            each:bool=False, # a chain stops selecting once it has `n` (else every chain selects until all have `n`)
-            bar=None, # a progress bar advanced by the examples kept (at most `n` per chain)
-           ) -> tuple[dict, int]:
+def collect(
+    task: Task,  # the task
+    chains: dict,  # chain name (a verifier, or a tuple such as (verifier, policy)) -> (generator model, verifier)
+    n: int,  # examples each chain needs
+    k: int,  # candidates per input
+    chunk: int,  # inputs per chunk
+    max_pool: int,  # most inputs in all
+    seed: int,  # the run's seed
+    tags: tuple = (),  # further seed tags, e.g. (generation,)
+    each: bool = False,  # a chain stops selecting once it has `n` (else every chain selects until all have `n`)
+    bar=None,  # a progress bar advanced by the examples kept (at most `n` per chain)
+) -> tuple[dict, int]:
     "Generate and select chunk by chunk until every chain has `n` examples; per chain its parts, kept, cands, selected, inputs; and the pool."
     got = {c: dict(parts=[], kept=0, cands=[], selected=[], inputs=[]) for c in chains}
     pool, ci = 0, 0
@@ -194,7 +281,8 @@ def collect(task:Task, # the task
         inputs = task.sample_inputs(m, derive_seed(seed, "inputs", *tags, ci))
         made, before = {}, sum(min(g["kept"], n) for g in got.values())
         for c, (gen, sel) in chains.items():
-            if each and got[c]["kept"] >= n: continue
+            if each and got[c]["kept"] >= n:
+                continue
             if id(gen) not in made:  # chains that share a generator share its candidates
                 trace("generate", task=task.name, chunk=ci, tags=list(tags))
                 made[id(gen)] = task.generate(gen, inputs, k, derive_seed(seed, "generate", *tags, ci))
@@ -204,66 +292,107 @@ def collect(task:Task, # the task
             cands = made[id(gen)]
             chosen = np.asarray(sel(cands, rng, inputs=inputs))
             g = got[c]
-            g["parts"].append(task.synthetic_dataset(inputs, cands, chosen)); g["kept"] += int((chosen != DROP).sum())
-            g["cands"].append(cands); g["selected"].append(chosen); g["inputs"].append(inputs)
-        pool += m; ci += 1
-        if bar is not None: bar.update(sum(min(g["kept"], n) for g in got.values()) - before)
+            g["parts"].append(task.synthetic_dataset(inputs, cands, chosen))
+            g["kept"] += int((chosen != DROP).sum())
+            g["cands"].append(cands)
+            g["selected"].append(chosen)
+            g["inputs"].append(inputs)
+        pool += m
+        ci += 1
+        if bar is not None:
+            bar.update(sum(min(g["kept"], n) for g in got.values()) - before)
     return got, pool
 
 # %% ../nbs/02_loop.ipynb #eb11f29e
-COLUMNS = ["task", "verifier", "N", "seed", "metric", "generator_metric", "phi", "psi", "p_star",
-           "p_star_lo", "p_star_hi", "precision", "pool", "kept", "train_loss", "seconds"]
+COLUMNS = [
+    "task",
+    "verifier",
+    "N",
+    "seed",
+    "metric",
+    "generator_metric",
+    "phi",
+    "psi",
+    "p_star",
+    "p_star_lo",
+    "p_star_hi",
+    "precision",
+    "pool",
+    "kept",
+    "train_loss",
+    "seconds",
+]
 
 PROXY_COLUMNS = ("phi", "psi", "p_star", "p_star_lo", "p_star_hi", "precision")
 
-def proxy_columns(px:dict, # `selection_proxy`'s output, or {} when correctness is unknown
-                 ) -> dict:
+
+def proxy_columns(
+    px: dict,  # `selection_proxy`'s output, or {} when correctness is unknown
+) -> dict:
     "The proxy's values for a results row: NaN for each one `px` lacks."
     return {c: px.get(c, math.nan) for c in PROXY_COLUMNS}
 
-def final_loss(model, # a trained model; torch models of this project carry `history["losses"]`
-               last:int=10, # mean of the last `last` training losses
-              ) -> float:
+
+def final_loss(
+    model,  # a trained model; torch models of this project carry `history["losses"]`
+    last: int = 10,  # mean of the last `last` training losses
+) -> float:
     "The model's final training loss (NaN for models trained without a loss, e.g. the theory's mean difference)."
     losses = (getattr(model, "history", None) or {}).get("losses") or []
     return float(np.mean(losses[-last:])) if losses else math.nan
 
-def as_verifiers(verifiers:dict|Sequence, # name -> verifier or spec, or a list of specs like ["top1", "oracle"]
-                ) -> dict:
+
+def as_verifiers(
+    verifiers: dict | Sequence,  # name -> verifier or spec, or a list of specs like ["top1", "oracle"]
+) -> dict:
     "Name -> `Verifier`; at least one."
-    if isinstance(verifiers, dict): out = {str(name): make_selector(v) for name, v in verifiers.items()}
-    else: out = {v.name: v for v in map(make_selector, verifiers)}
-    if not out: raise ParamError("parameter 'verifiers' is empty: give at least one verifier, e.g. ['top1', 'oracle']")
+    if isinstance(verifiers, dict):
+        out = {str(name): make_selector(v) for name, v in verifiers.items()}
+    else:
+        out = {v.name: v for v in map(make_selector, verifiers)}
+    if not out:
+        raise ParamError("parameter 'verifiers' is empty: give at least one verifier, e.g. ['top1', 'oracle']")
     return out
 
-def pool_settings(n:int, # examples each verifier needs per round (the largest N)
-                  chunk:int|None, # inputs per chunk (None: n)
-                  max_pool:int|None, # most inputs (None: 20 n)
-                 ) -> tuple[int, int]:
+
+def pool_settings(
+    n: int,  # examples each verifier needs per round (the largest N)
+    chunk: int | None,  # inputs per chunk (None: n)
+    max_pool: int | None,  # most inputs (None: 20 n)
+) -> tuple[int, int]:
     "`chunk` and `max_pool`, defaults filled in and checked."
     chunk = check_param("chunk", n if chunk is None else chunk, kind=numbers.Integral, lo=1)
     max_pool = check_param("max_pool", 20 * n if max_pool is None else max_pool, kind=numbers.Integral, lo=1)
     return int(chunk), int(max_pool)
 
+
 class RowStore:
     "Finished rows of `run_loop`, one JSON file each in `folder` (None: none kept), so a re-run skips them."
-    def __init__(self, folder:str|Path|None): self.folder = None if folder is None else Path(folder)
+
+    def __init__(self, folder: str | Path | None):
+        self.folder = None if folder is None else Path(folder)
+
     def _path(self, seed, verifier, n):
         safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in verifier)
         return self.folder / f"row_s{seed}_{safe}_N{n}.json"
-    def done(self, seed:int, todo:list) -> dict:
+
+    def done(self, seed: int, todo: list) -> dict:
         "(verifier, N) -> row, of the finished ones among `todo`."
-        if self.folder is None: return {}
+        if self.folder is None:
+            return {}
         paths = {key: self._path(seed, *key) for key in todo}
         return {key: json.loads(p.read_text()) for key, p in paths.items() if p.exists()}
-    def add(self, row:dict) -> dict:
-        if self.folder is not None: atomic_write_json(self._path(row["seed"], row["verifier"], row["N"]), row)
+
+    def add(self, row: dict) -> dict:
+        if self.folder is not None:
+            atomic_write_json(self._path(row["seed"], row["verifier"], row["N"]), row)
         return row
 
 # %% ../nbs/02_loop.ipynb #c969e0b0
-def _bar(progress:bool, it=None, **kw):
+def _bar(progress: bool, it=None, **kw):
     "A tqdm bar, quiet when `progress` is off or not on a terminal."
     return tqdm(it, disable=None if progress else True, leave=False, **kw)
+
 
 def _generate_and_select(task, verifiers, n_max, k, chunk, max_pool, seed, progress, store) -> dict:
     "Train the generator of `seed` and let every verifier select from its candidates: what retraining needs."
@@ -271,12 +400,23 @@ def _generate_and_select(task, verifiers, n_max, k, chunk, max_pool, seed, progr
     gen_ev = as_evaluation(task.generator_metric(gen))
     store.add(gen_ev, task=task.name, verifier="generator", seed=int(seed))
     with _bar(progress, total=n_max * len(verifiers), desc=f"{task.name} seed {seed}: generate+select") as pb:
-        got, pool = collect(task, {v: (gen, sel) for v, sel in verifiers.items()}, n_max, k, chunk, max_pool, seed, bar=pb)
+        got, pool = collect(
+            task, {v: (gen, sel) for v, sel in verifiers.items()}, n_max, k, chunk, max_pool, seed, bar=pb
+        )
     every = Candidates.concat(next(iter(got.values()))["cands"])  # every verifier selected on the same candidates
-    proxies = {v: selection_proxy(every, np.concatenate(g["selected"])) if every.correct is not None else {}
-               for v, g in got.items()}
-    return dict(data={v: task.concat(g["parts"]) for v, g in got.items()}, proxies=proxies, pool=pool, n_max=n_max,
-                kept={v: g["kept"] for v, g in got.items()}, gen_metric=gen_ev.metric)
+    proxies = {
+        v: selection_proxy(every, np.concatenate(g["selected"])) if every.correct is not None else {}
+        for v, g in got.items()
+    }
+    return dict(
+        data={v: task.concat(g["parts"]) for v, g in got.items()},
+        proxies=proxies,
+        pool=pool,
+        n_max=n_max,
+        kept={v: g["kept"] for v, g in got.items()},
+        gen_metric=gen_ev.metric,
+    )
+
 
 def _retrain(task, run, v, n, seed, store) -> dict:
     "Train on the first `n` examples of verifier `v`'s data and evaluate; record the items; return the row."
@@ -284,44 +424,69 @@ def _retrain(task, run, v, n, seed, store) -> dict:
     trace("retrain", task=task.name, verifier=v, N=n)
     model = task.train(task.subset(run["data"][v], n), derive_seed(seed, "train"))  # common random numbers
     ev = as_evaluation(task.evaluate(model))
-    store.add(ev, task=task.name, verifier=v, N=n, seed=int(seed))  # before the row: a finished row always has its items
-    return dict(task=task.name, verifier=v, N=n, seed=int(seed), metric=ev.metric, generator_metric=run["gen_metric"],
-                **proxy_columns(run["proxies"].get(v, {})), pool=run["pool"] if v != "real" else 0,
-                kept=run["kept"].get(v, run["n_max"]), train_loss=final_loss(model), seconds=time.perf_counter() - t1)
+    store.add(
+        ev, task=task.name, verifier=v, N=n, seed=int(seed)
+    )  # before the row: a finished row always has its items
+    return dict(
+        task=task.name,
+        verifier=v,
+        N=n,
+        seed=int(seed),
+        metric=ev.metric,
+        generator_metric=run["gen_metric"],
+        **proxy_columns(run["proxies"].get(v, {})),
+        pool=run["pool"] if v != "real" else 0,
+        kept=run["kept"].get(v, run["n_max"]),
+        train_loss=final_loss(model),
+        seconds=time.perf_counter() - t1,
+    )
 
-def _run_seed(task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done, store, rows) -> dict:
+
+def _run_seed(
+    task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done, store, rows
+) -> dict:
     "The rows of one seed that are not `done` yet: (verifier, N) -> row."
     t0 = time.perf_counter()
     seed_everything(seed)
     run = _generate_and_select(task, verifiers, sizes[-1], k, chunk, max_pool, seed, progress, store)
     share = (time.perf_counter() - t0) / len(todo)  # each row's share of generating and selecting
-    if real_reference: run["data"]["real"] = task.real_dataset(sizes[-1], derive_seed(seed, "real"))
+    if real_reference:
+        run["data"]["real"] = task.real_dataset(sizes[-1], derive_seed(seed, "real"))
     new = {}
     for v, n in _bar(progress, todo, desc=f"{task.name} seed {seed}: retrain"):
-        if (v, n) in done: continue
+        if (v, n) in done:
+            continue
         if task.size(run["data"][v]) < n:
-            warnings.warn(f"verifier {v!r} kept {task.size(run['data'][v])} examples from a pool of {run['pool']} inputs: "
-                          f"size N={n} not reached (raise max_pool or lower sizes)")
+            warnings.warn(
+                f"verifier {v!r} kept {task.size(run['data'][v])} examples from a pool of {run['pool']} inputs: "
+                f"size N={n} not reached (raise max_pool or lower sizes)"
+            )
             continue
         row = _retrain(task, run, v, n, seed, store)
         new[(v, n)] = rows.add({**row, "seconds": row["seconds"] + share})
     return new
 
-def run_loop(task:Task, # the task (see `Task`)
-             verifiers:dict|Sequence, # name -> verifier, or a list of specs like ["top1", "oracle", "noisy_oracle(0.2)"]
-             sizes:Sequence[int], # synthetic training-set sizes N1 < N2 < ...
-             seeds:Sequence[int]=(0,), # one full experiment per seed
-             k:int=1, # candidates per input
-             chunk:int|None=None, # inputs generated per chunk (default: max(sizes))
-             max_pool:int|None=None, # most inputs generated per seed (default: 20 * max(sizes))
-             real_reference:bool=True, # also train on N real examples (verifier "real")
-             progress:bool=True, # show progress bars (quiet when not on a terminal)
-             checkpoint_dir:str|Path|None=None, # write each row there; a re-run skips finished rows
-             items:ItemStore|None=None, # where every evaluated model's per-item outcomes go (default: `checkpoint_dir`, else memory)
-            ) -> pd.DataFrame:
+
+def run_loop(
+    task: Task,  # the task (see `Task`)
+    verifiers: dict | Sequence,  # name -> verifier, or a list of specs like ["top1", "oracle", "noisy_oracle(0.2)"]
+    sizes: Sequence[int],  # synthetic training-set sizes N1 < N2 < ...
+    seeds: Sequence[int] = (0,),  # one full experiment per seed
+    k: int = 1,  # candidates per input
+    chunk: int | None = None,  # inputs generated per chunk (default: max(sizes))
+    max_pool: int | None = None,  # most inputs generated per seed (default: 20 * max(sizes))
+    real_reference: bool = True,  # also train on N real examples (verifier "real")
+    progress: bool = True,  # show progress bars (quiet when not on a terminal)
+    checkpoint_dir: str | Path | None = None,  # write each row there; a re-run skips finished rows
+    items: (
+        ItemStore | None
+    ) = None,  # where every evaluated model's per-item outcomes go (default: `checkpoint_dir`, else memory)
+) -> pd.DataFrame:
     "Generate -> select -> build synthetic sets of each size -> train -> evaluate; one tidy row per (verifier, N, seed)."
     verifiers = as_verifiers(verifiers)
-    sizes = [int(s) for s in check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)]
+    sizes = [
+        int(s) for s in check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)
+    ]
     check_param("seeds", list(seeds), kind=numbers.Integral, lo=0, nonempty=True)
     check_param("k", k, kind=numbers.Integral, lo=1)
     chunk, max_pool = pool_settings(sizes[-1], chunk, max_pool)
@@ -331,7 +496,22 @@ def run_loop(task:Task, # the task (see `Task`)
         todo = [(v, n) for v in [*verifiers, *(["real"] if real_reference else [])] for n in sizes]
         done = finished.done(seed, todo)
         if len(done) < len(todo):
-            done.update(_run_seed(task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done,
-                                  store, finished))
+            done.update(
+                _run_seed(
+                    task,
+                    verifiers,
+                    sizes,
+                    seed,
+                    k,
+                    chunk,
+                    max_pool,
+                    real_reference,
+                    progress,
+                    todo,
+                    done,
+                    store,
+                    finished,
+                )
+            )
         rows += [done[key] for key in todo if key in done]
     return pd.DataFrame(rows, columns=COLUMNS)

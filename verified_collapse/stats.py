@@ -17,82 +17,102 @@ from .core import ParamError, check_param
 __all__ = ['mean_ci', 'paired_bootstrap', 'mcnemar', 'spearman_ci']
 
 # %% ../nbs/04_stats.ipynb #3ace0060
-def _check_levels(ci:float, # confidence level, in (0, 1)
-                  n_boot:int|None, # bootstrap resamples (None: not a bootstrap)
-                 ):
+def _check_levels(
+    ci: float,  # confidence level, in (0, 1)
+    n_boot: int | None,  # bootstrap resamples (None: not a bootstrap)
+):
     "Refuse a confidence level outside (0, 1) or a non-positive number of resamples."
     check_param("ci", ci, kind=numbers.Real, lo=0, hi=1, lo_open=True, hi_open=True)
-    if n_boot is not None: check_param("n_boot", n_boot, kind=numbers.Integral, lo=2)
+    if n_boot is not None:
+        check_param("n_boot", n_boot, kind=numbers.Integral, lo=2)
 
-def _result(estimate:float, # the point estimate
-            lo:float, # lower bound
-            hi:float, # upper bound
-            **extra, # further entries (counts, method)
-           ) -> dict:
+
+def _result(
+    estimate: float,  # the point estimate
+    lo: float,  # lower bound
+    hi: float,  # upper bound
+    **extra,  # further entries (counts, method)
+) -> dict:
     "An interval as a dict of plain floats."
     return dict(estimate=float(estimate), lo=float(lo), hi=float(hi), **extra)
 
 # %% ../nbs/04_stats.ipynb #b172d8f7
-def mean_ci(x, # replicate values, e.g. one exact accuracy per training seed; NaNs are left out
-            ci:float=0.95, # confidence level
-           ) -> dict:
+def mean_ci(
+    x,  # replicate values, e.g. one exact accuracy per training seed; NaNs are left out
+    ci: float = 0.95,  # confidence level
+) -> dict:
     "Student-t interval of the mean of `x`: `dict(estimate, lo, hi, n)`."
     _check_levels(ci, None)
     x = np.asarray(x, dtype=float).ravel()
     x = x[~np.isnan(x)]
     n = int(x.size)
-    if n < 2: return _result(x.mean() if n else np.nan, np.nan, np.nan, n=n)
+    if n < 2:
+        return _result(x.mean() if n else np.nan, np.nan, np.nan, n=n)
     half = stats.t.ppf((1 + ci) / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
     return _result(x.mean(), x.mean() - half, x.mean() + half, n=n)
 
 # %% ../nbs/04_stats.ipynb #343296eb
 _CHUNK = 2_500_000  # array elements per bootstrap chunk: 20 MB of float64
 
-def _resample_counts(rng:np.random.Generator, # the random source
-                     n:int, # units (seeds or items) to draw from, n at a time, with replacement
-                     size:int, # number of resamples
-                    ) -> np.ndarray:
+
+def _resample_counts(
+    rng: np.random.Generator,  # the random source
+    n: int,  # units (seeds or items) to draw from, n at a time, with replacement
+    size: int,  # number of resamples
+) -> np.ndarray:
     "`(size, n)` float counts: how often each unit is drawn in each resample of `n` with replacement."
     idx = rng.integers(0, n, (size, n), dtype=np.int64 if size * n >= 2**31 else np.int32)
     idx += (np.arange(size, dtype=idx.dtype) * n)[:, None]  # row r counts into bins r*n .. r*n + n-1
     return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
 
-def _paired_diff(a, # per-item outcomes of model A
-                 b, # per-item outcomes of model B
-                ) -> np.ndarray:
+
+def _paired_diff(
+    a,  # per-item outcomes of model A
+    b,  # per-item outcomes of model B
+) -> np.ndarray:
     "The differences `a - b` as an `(n_seeds, n_items)` array, after checking the shapes."
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
-        raise ParamError(f"a has shape {a.shape} but b has shape {b.shape}: expected the same shape, (n_items,) or "
-                         "(n_seeds, n_items), one outcome per item (and seed) of each model on the same items")
-    if a.ndim not in (1, 2): raise ParamError(f"a and b have shape {a.shape}: expected (n_items,) or (n_seeds, n_items)")
-    if a.size == 0: raise ParamError(f"a and b are empty (shape {a.shape}): expected at least one item and one seed")
+        raise ParamError(
+            f"a has shape {a.shape} but b has shape {b.shape}: expected the same shape, (n_items,) or "
+            "(n_seeds, n_items), one outcome per item (and seed) of each model on the same items"
+        )
+    if a.ndim not in (1, 2):
+        raise ParamError(f"a and b have shape {a.shape}: expected (n_items,) or (n_seeds, n_items)")
+    if a.size == 0:
+        raise ParamError(f"a and b are empty (shape {a.shape}): expected at least one item and one seed")
     d = (a - b).reshape(-1, a.shape[-1])
-    if not np.isfinite(d).all(): raise ParamError("a and b must be finite: found NaN or inf among the per-item outcomes")
+    if not np.isfinite(d).all():
+        raise ParamError("a and b must be finite: found NaN or inf among the per-item outcomes")
     return d
 
-def _two_way_means(d:np.ndarray, # (n_seeds, n_items) differences
-                   n_boot:int, # resamples
-                   rng:np.random.Generator, # the random source
-                  ) -> np.ndarray:
+
+def _two_way_means(
+    d: np.ndarray,  # (n_seeds, n_items) differences
+    n_boot: int,  # resamples
+    rng: np.random.Generator,  # the random source
+) -> np.ndarray:
     "Means of `d` over `n_boot` resamples of seeds and, independently, items, with replacement."
     S, n = d.shape
     return np.array([d[rng.integers(0, S, S)][:, rng.integers(0, n, n)].mean() for _ in range(n_boot)])
 
 # %% ../nbs/04_stats.ipynb #69ebf985
-def paired_bootstrap(a, # per-item outcomes of model A: (n_items,) or (n_seeds, n_items)
-                     b, # the same for model B, on the same items (and seeds)
-                     n_boot:int=2000, # bootstrap resamples
-                     ci:float=0.95, # confidence level
-                     seed:int|None=0, # seeds the resampling
-                    ) -> dict:
+def paired_bootstrap(
+    a,  # per-item outcomes of model A: (n_items,) or (n_seeds, n_items)
+    b,  # the same for model B, on the same items (and seeds)
+    n_boot: int = 2000,  # bootstrap resamples
+    ci: float = 0.95,  # confidence level
+    seed: int | None = 0,  # seeds the resampling
+) -> dict:
     "Bootstrap interval of mean(a - b) over paired items (and seeds): `dict(estimate, lo, hi, n_items, n_seeds, method)`."
     _check_levels(ci, n_boot)
     d = _paired_diff(a, b)
     (n_seeds, n_items), est = d.shape, d.mean()
     res = dict(n_items=n_items, n_seeds=n_seeds)
-    if n_items < 2: return _result(est, np.nan, np.nan, **res, method="none (one item)")
-    if (d == d.flat[0]).all(): return _result(est, est, est, **res, method="none (no variation)")
+    if n_items < 2:
+        return _result(est, np.nan, np.nan, **res, method="none (one item)")
+    if (d == d.flat[0]).all():
+        return _result(est, est, est, **res, method="none (no variation)")
     rng = np.random.default_rng(seed)
     if n_seeds > 1:
         lo, hi = np.quantile(_two_way_means(d, n_boot, rng), [(1 - ci) / 2, (1 + ci) / 2])
@@ -100,22 +120,37 @@ def paired_bootstrap(a, # per-item outcomes of model A: (n_items,) or (n_seeds, 
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):  # an undefined BCa is NaN
         warnings.simplefilter("ignore", stats.DegenerateDataWarning)
         for method in ("BCa", "percentile"):
-            r = stats.bootstrap((d[0],), lambda x, axis: x.mean(axis=axis), n_resamples=n_boot, vectorized=True,
-                                batch=max(1, _CHUNK // n_items), confidence_level=ci, method=method, rng=rng)
-            if np.isfinite(r.confidence_interval).all(): break
-    return _result(est, *r.confidence_interval, **res, method="BCa" if method == "BCa" else "percentile (BCa undefined)")
+            r = stats.bootstrap(
+                (d[0],),
+                lambda x, axis: x.mean(axis=axis),
+                n_resamples=n_boot,
+                vectorized=True,
+                batch=max(1, _CHUNK // n_items),
+                confidence_level=ci,
+                method=method,
+                rng=rng,
+            )
+            if np.isfinite(r.confidence_interval).all():
+                break
+    return _result(
+        est, *r.confidence_interval, **res, method="BCa" if method == "BCa" else "percentile (BCa undefined)"
+    )
 
 # %% ../nbs/04_stats.ipynb #eab91e45
-def mcnemar(a, # 0/1 (or bool) outcomes of model A, any shape
-            b, # the same for model B, paired element by element (several seeds are pooled)
-           ) -> dict:
+def mcnemar(
+    a,  # 0/1 (or bool) outcomes of model A, any shape
+    b,  # the same for model B, paired element by element (several seeds are pooled)
+) -> dict:
     "McNemar's exact test of paired 0/1 outcomes: `dict(a_only, b_only, n, p_value, statistic)`."
     a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape: raise ParamError(f"a has shape {a.shape} but b has shape {b.shape}: expected the same shape, paired outcomes")
-    if a.size == 0: raise ParamError("a and b are empty: expected at least one pair of outcomes")
+    if a.shape != b.shape:
+        raise ParamError(f"a has shape {a.shape} but b has shape {b.shape}: expected the same shape, paired outcomes")
+    if a.size == 0:
+        raise ParamError("a and b are empty: expected at least one pair of outcomes")
     for name, v in (("a", a), ("b", b)):
         bad = ~np.isin(v, (0, 1))
-        if bad.any(): raise ParamError(f"{name} holds the value {v[bad].flat[0].item()!r}: expected 0/1 (or bool) outcomes")
+        if bad.any():
+            raise ParamError(f"{name} holds the value {v[bad].flat[0].item()!r}: expected 0/1 (or bool) outcomes")
     a, b = a.astype(bool).ravel(), b.astype(bool).ravel()
     a_only, b_only = int((a & ~b).sum()), int((~a & b).sum())
     disc = a_only + b_only
@@ -124,10 +159,11 @@ def mcnemar(a, # 0/1 (or bool) outcomes of model A, any shape
     return dict(a_only=a_only, b_only=b_only, n=int(a.size), p_value=float(p), statistic=float(chi2))
 
 # %% ../nbs/04_stats.ipynb #4082353b
-def _spearman_rows(x, # values, broadcast against y
-                   y, # values
-                   axis:int=-1, # the axis along which the points lie
-                  ) -> np.ndarray:
+def _spearman_rows(
+    x,  # values, broadcast against y
+    y,  # values
+    axis: int = -1,  # the axis along which the points lie
+) -> np.ndarray:
     "Spearman's rho of `x` and `y` along `axis`; NaN where either is constant."
     rx = stats.rankdata(np.moveaxis(np.asarray(x), axis, -1), axis=-1)
     ry = stats.rankdata(np.moveaxis(np.asarray(y), axis, -1), axis=-1)
@@ -135,10 +171,12 @@ def _spearman_rows(x, # values, broadcast against y
     num, den = (rx * ry).sum(-1), np.sqrt((rx**2).sum(-1) * (ry**2).sum(-1))
     return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
-def _item_boot_means(y:np.ndarray, # (m, n_seeds, n_items) per-item outcomes of m points
-                     n_boot:int, # resamples
-                     rng:np.random.Generator, # the random source
-                    ) -> np.ndarray:
+
+def _item_boot_means(
+    y: np.ndarray,  # (m, n_seeds, n_items) per-item outcomes of m points
+    n_boot: int,  # resamples
+    rng: np.random.Generator,  # the random source
+) -> np.ndarray:
     "`(n_boot, m)` per-point means of `y` under joint resamples of seeds and items, the same for all points."
     m, n_seeds, n_items = y.shape
     flat, out = y.reshape(m * n_seeds, n_items).T, np.empty((n_boot, m))
@@ -147,22 +185,26 @@ def _item_boot_means(y:np.ndarray, # (m, n_seeds, n_items) per-item outcomes of 
         size = min(chunk, n_boot - start)
         sums = (_resample_counts(rng, n_items, size) @ flat).reshape(size, m, n_seeds)
         c = _resample_counts(rng, n_seeds, size) if n_seeds > 1 else np.ones((size, 1))
-        out[start:start + size] = (sums * c[:, None, :]).sum(-1) / (n_seeds * n_items)
+        out[start : start + size] = (sums * c[:, None, :]).sum(-1) / (n_seeds * n_items)
     return out
 
 # %% ../nbs/04_stats.ipynb #dc3d2d0a
-def spearman_ci(x, # (m,) one value per point, e.g. each verifier's p*
-                y, # each point's outcome: (m,) values, or (m, n_items) or (m, n_seeds, n_items) per-item outcomes
-                n_boot:int=2000, # bootstrap resamples
-                ci:float=0.95, # confidence level
-                seed:int|None=0, # seeds the resampling
-               ) -> dict:
+def spearman_ci(
+    x,  # (m,) one value per point, e.g. each verifier's p*
+    y,  # each point's outcome: (m,) values, or (m, n_items) or (m, n_seeds, n_items) per-item outcomes
+    n_boot: int = 2000,  # bootstrap resamples
+    ci: float = 0.95,  # confidence level
+    seed: int | None = 0,  # seeds the resampling
+) -> dict:
     "Spearman's rho of `x` and each point's mean `y`, with a bootstrap interval: `dict(estimate, lo, hi, n_points, p_value)`."
     _check_levels(ci, n_boot)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim != 1 or y.ndim not in (1, 2, 3) or y.shape[:1] != x.shape:
-        raise ParamError(f"x has shape {x.shape} and y {y.shape}: expected x (m,) and y (m,), (m, n_items) or (m, n_seeds, n_items)")
-    if 0 in y.shape[1:]: raise ParamError(f"y has shape {y.shape}: expected at least one item (and seed) per point")
+        raise ParamError(
+            f"x has shape {x.shape} and y {y.shape}: expected x (m,) and y (m,), (m, n_items) or (m, n_seeds, n_items)"
+        )
+    if 0 in y.shape[1:]:
+        raise ParamError(f"y has shape {y.shape}: expected at least one item (and seed) per point")
     per_point = lambda v: v.reshape(len(v), int(np.prod(v.shape[1:])))  # (m, n_seeds * n_items)
     keep = ~np.isnan(x) & ~np.isnan(per_point(y)).any(1)  # points with an undefined value are left out
     x, y = x[keep], y[keep]
@@ -170,12 +212,14 @@ def spearman_ci(x, # (m,) one value per point, e.g. each verifier's p*
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(ybar) == 0:
         return dict(estimate=np.nan, lo=np.nan, hi=np.nan, n_points=len(x), p_value=np.nan)
     r, rng = stats.spearmanr(x, ybar, alternative="greater"), np.random.default_rng(seed)
-    if y.ndim > 1: boots = _spearman_rows(x, _item_boot_means(y if y.ndim == 3 else y[:, None], n_boot, rng))
+    if y.ndim > 1:
+        boots = _spearman_rows(x, _item_boot_means(y if y.ndim == 3 else y[:, None], n_boot, rng))
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-            boots = stats.bootstrap((x, y), _spearman_rows, n_resamples=n_boot, paired=True, vectorized=True,
-                                    method="percentile", rng=rng).bootstrap_distribution
+            boots = stats.bootstrap(
+                (x, y), _spearman_rows, n_resamples=n_boot, paired=True, vectorized=True, method="percentile", rng=rng
+            ).bootstrap_distribution
     ok = boots[np.isfinite(boots)]
     lo, hi = np.quantile(ok, [(1 - ci) / 2, (1 + ci) / 2]) if 2 * ok.size > boots.size else (np.nan, np.nan)
     return _result(r.statistic, lo, hi, n_points=len(x), p_value=float(r.pvalue))

@@ -18,7 +18,16 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .core import ParamError, atomic_write_bytes, atomic_write_json, check_param, derive_seed, read_cache, trace, write_cache
+from verified_collapse.core import (
+    ParamError,
+    atomic_write_bytes,
+    atomic_write_json,
+    check_param,
+    derive_seed,
+    read_cache,
+    trace,
+    write_cache,
+)
 
 # %% auto #0
 __all__ = ['TrainConfig', 'lr_at', 'FixedData', 'FreshData', 'trainable_state', 'load_trainable_state', 'save_checkpoint',
@@ -40,46 +49,65 @@ class TrainConfig:
     seed: int = 0  # batch order, on-the-fly samples, dropout
 
     def __post_init__(self):
-        for n in ("max_steps", "batch_size", "eval_every"): check_param(n, getattr(self, n), kind=numbers.Integral, lo=1)
-        for n in ("warmup", "patience", "seed"): check_param(n, getattr(self, n), kind=numbers.Integral, lo=0)
+        for n in ("max_steps", "batch_size", "eval_every"):
+            check_param(n, getattr(self, n), kind=numbers.Integral, lo=1)
+        for n in ("warmup", "patience", "seed"):
+            check_param(n, getattr(self, n), kind=numbers.Integral, lo=0)
         check_param("lr", self.lr, kind=numbers.Real, lo=0, lo_open=True)
         check_param("lr_min", self.lr_min, kind=numbers.Real, lo=0, hi=self.lr)
         check_param("clip", self.clip, kind=numbers.Real, lo=0, lo_open=True)
         check_param("ckpt_every_s", self.ckpt_every_s, kind=numbers.Real, lo=0)
 
-def lr_at(step:int, cfg:TrainConfig) -> float:
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
     "Learning rate at `step`: linear warmup, then cosine decay to `lr_min`."
-    if cfg.warmup and step < cfg.warmup: return cfg.lr * (step + 1) / cfg.warmup
+    if cfg.warmup and step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
     t = min(1.0, (step - cfg.warmup) / max(1, cfg.max_steps - cfg.warmup))
     return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * t))
 
 # %% ../nbs/06_train.ipynb #ed33e474
 class FixedData:
     "A finite training set, reshuffled every epoch; batch `t` depends only on (seed, t)."
-    def __init__(self, src, tgt, batch_size:int, seed:int=0,
-                 mask=None, # optional attention mask of `src` (1 = token); default: src != pad
-                ):
-        self.src, self.tgt = torch.as_tensor(np.asarray(src), dtype=torch.long), torch.as_tensor(np.asarray(tgt), dtype=torch.long)
+
+    def __init__(
+        self,
+        src,
+        tgt,
+        batch_size: int,
+        seed: int = 0,
+        mask=None,  # optional attention mask of `src` (1 = token); default: src != pad
+    ):
+        self.src, self.tgt = torch.as_tensor(np.asarray(src), dtype=torch.long), torch.as_tensor(
+            np.asarray(tgt), dtype=torch.long
+        )
         self.mask = None if mask is None else torch.as_tensor(np.asarray(mask), dtype=torch.long)
-        if len(self.src) != len(self.tgt): raise ParamError(f"src has {len(self.src)} rows but tgt has {len(self.tgt)}")
-        if self.mask is not None and self.mask.shape != self.src.shape: raise ParamError("the attention mask's shape differs from src's")
-        if len(self.src) == 0: raise ParamError("the training set is empty")
+        if len(self.src) != len(self.tgt):
+            raise ParamError(f"src has {len(self.src)} rows but tgt has {len(self.tgt)}")
+        if self.mask is not None and self.mask.shape != self.src.shape:
+            raise ParamError("the attention mask's shape differs from src's")
+        if len(self.src) == 0:
+            raise ParamError("the training set is empty")
         self.bs, self.seed = min(batch_size, len(self.src)), seed
         self.per_epoch = max(1, len(self.src) // self.bs)
         self._perm_epoch, self._perm = None, None
-    def batch(self, step:int):
+
+    def batch(self, step: int):
         epoch, i = divmod(step, self.per_epoch)
         if epoch != self._perm_epoch:
             self._perm = np.random.default_rng(derive_seed(self.seed, "epoch", epoch)).permutation(len(self.src))
             self._perm_epoch = epoch
-        idx = torch.from_numpy(self._perm[i * self.bs:(i + 1) * self.bs])
+        idx = torch.from_numpy(self._perm[i * self.bs : (i + 1) * self.bs])
         return (self.src[idx], self.tgt[idx]) if self.mask is None else (self.src[idx], self.tgt[idx], self.mask[idx])
+
 
 class FreshData:
     "On-the-fly training: `sampler(n, seed) -> (src, tgt)` is called with a seed derived from (seed, step)."
-    def __init__(self, sampler:Callable, batch_size:int, seed:int=0):
+
+    def __init__(self, sampler: Callable, batch_size: int, seed: int = 0):
         self.sampler, self.bs, self.seed = sampler, batch_size, seed
-    def batch(self, step:int):
+
+    def batch(self, step: int):
         s, t = self.sampler(self.bs, derive_seed(self.seed, "fresh", step))
         return torch.as_tensor(np.asarray(s), dtype=torch.long), torch.as_tensor(np.asarray(t), dtype=torch.long)
 
@@ -88,60 +116,78 @@ def trainable_state(model) -> dict:
     "The model's weights that train: all of them, or only the trainable ones (e.g. LoRA adapters) when some are frozen."
     params = dict(model.named_parameters())
     sd = model.state_dict()
-    if all(p.requires_grad for p in params.values()): return sd
+    if all(p.requires_grad for p in params.values()):
+        return sd
     return {k: v for k, v in sd.items() if k in params and params[k].requires_grad}
 
-def load_trainable_state(model, weights:dict):
+
+def load_trainable_state(model, weights: dict):
     "Load weights saved by `trainable_state`; a partial set must cover exactly the trainable parameters."
     params = dict(model.named_parameters())
-    if all(p.requires_grad for p in params.values()): return model.load_state_dict(weights)
+    if all(p.requires_grad for p in params.values()):
+        return model.load_state_dict(weights)
     want = {k for k, p in params.items() if p.requires_grad}
     if set(weights) != want:
-        raise ParamError(f"checkpoint weights do not match the model's trainable parameters ({len(set(weights) ^ want)} names differ): "
-                         "it was written for another model or adapter configuration; delete it to retrain")
+        raise ParamError(
+            f"checkpoint weights do not match the model's trainable parameters ({len(set(weights) ^ want)} names differ): "
+            "it was written for another model or adapter configuration; delete it to retrain"
+        )
     model.load_state_dict(weights, strict=False)
 
-def save_checkpoint(path:str|Path, model, opt, state:dict) -> Path:
+
+def save_checkpoint(path: str | Path, model, opt, state: dict) -> Path:
     "Write the trainable weights, optimiser, torch RNG states (CPU; CUDA when present) and `state` (plain values) atomically."
     ck = {"model": trainable_state(model), "opt": opt.state_dict(), "torch_rng": torch.get_rng_state(), "state": state}
-    if torch.cuda.is_available(): ck["cuda_rng"] = torch.cuda.get_rng_state_all()  # one ByteTensor per GPU
-    buf = io.BytesIO(); torch.save(ck, buf)
+    if torch.cuda.is_available():
+        ck["cuda_rng"] = torch.cuda.get_rng_state_all()  # one ByteTensor per GPU
+    buf = io.BytesIO()
+    torch.save(ck, buf)
     return write_cache(path, buf.getvalue())
 
-def restore_rng(ck:dict, # a checkpoint read by `load_checkpoint`
-               ):
+
+def restore_rng(
+    ck: dict,  # a checkpoint read by `load_checkpoint`
+):
     "Restore the random states saved with a checkpoint: CPU always, CUDA when saved and a GPU is present."
     torch.set_rng_state(ck["torch_rng"])
     saved = ck.get("cuda_rng")
-    if not saved or not torch.cuda.is_available(): return
+    if not saved or not torch.cuda.is_available():
+        return
     n = torch.cuda.device_count()
     if len(saved) != n:
-        warnings.warn(f"the checkpoint holds the CUDA random states of {len(saved)} GPU(s) but {n} are visible: restored the first "
-                      f"{min(n, len(saved))}; random draws (dropout) on the others differ from those of an uninterrupted run")
+        warnings.warn(
+            f"the checkpoint holds the CUDA random states of {len(saved)} GPU(s) but {n} are visible: restored the first "
+            f"{min(n, len(saved))}; random draws (dropout) on the others differ from those of an uninterrupted run"
+        )
     torch.cuda.set_rng_state_all(saved[:n])
 
-def load_checkpoint(path:str|Path) -> dict:
+
+def load_checkpoint(path: str | Path) -> dict:
     "Read a checkpoint safely (`weights_only=True`); a damaged file raises a clear error."
     path = Path(path)
     data = read_cache(path)  # CacheError (a ParamError) when truncated or its hash does not match
-    try: return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    try:
+        return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as e:
-        raise ParamError(f"checkpoint {path} cannot be read ({type(e).__name__}: {str(e)[:200]}); it is truncated or "
-                         "corrupted: delete it to start this training from scratch") from None
+        raise ParamError(
+            f"checkpoint {path} cannot be read ({type(e).__name__}: {str(e)[:200]}); it is truncated or "
+            "corrupted: delete it to start this training from scratch"
+        ) from None
 
 # %% ../nbs/06_train.ipynb #b64d7ad6
-def train_seq2seq(model, # a seq2seq or causal LM: model(input_ids=, attention_mask=, labels=) -> .loss
-                  data, # a `FixedData` or `FreshData` (anything with `batch(step)`)
-                  cfg:TrainConfig, # how to train
-                  eval_fn:Callable|None=None, # model -> dict of validation metrics
-                  metric:str="acc", # key of eval_fn's dict to maximise (early stopping, best weights)
-                  ckpt_path:str|Path|None=None, # checkpoint file: written periodically, resumed from if present
-                  pad_id:int=0, # padding id (ignored in the loss and the attention)
-                  label_pad:int|None=None, # label id ignored in the loss (default pad_id; -100 when the labels come masked)
-                  progress:bool=True, # progress bar (quiet when not on a terminal)
-                  desc:str="train", # progress bar label
-                  stop_after:int|None=None, # testing aid: return (as if killed) after this many steps in this call
-                 ) -> dict:
+def train_seq2seq(
+    model,  # a seq2seq or causal LM: model(input_ids=, attention_mask=, labels=) -> .loss
+    data,  # a `FixedData` or `FreshData` (anything with `batch(step)`)
+    cfg: TrainConfig,  # how to train
+    eval_fn: Callable | None = None,  # model -> dict of validation metrics
+    metric: str = "acc",  # key of eval_fn's dict to maximise (early stopping, best weights)
+    ckpt_path: str | Path | None = None,  # checkpoint file: written periodically, resumed from if present
+    pad_id: int = 0,  # padding id (ignored in the loss and the attention)
+    label_pad: int | None = None,  # label id ignored in the loss (default pad_id; -100 when the labels come masked)
+    progress: bool = True,  # progress bar (quiet when not on a terminal)
+    desc: str = "train",  # progress bar label
+    stop_after: int | None = None,  # testing aid: return (as if killed) after this many steps in this call
+) -> dict:
     "Train with Adam, warmup+cosine and clipping; evaluate, checkpoint, resume, stop early. Returns the history."
     device = next(model.parameters()).device
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
@@ -149,19 +195,24 @@ def train_seq2seq(model, # a seq2seq or causal LM: model(input_ids=, attention_m
     best_weights = None
     if ckpt_path is not None and Path(ckpt_path).exists():
         ck = load_checkpoint(ckpt_path)
-        load_trainable_state(model, ck["model"]); opt.load_state_dict(ck["opt"]); restore_rng(ck)
+        load_trainable_state(model, ck["model"])
+        opt.load_state_dict(ck["opt"])
+        restore_rng(ck)
         st.update(ck["state"])
         bw = Path(str(ckpt_path) + ".best")
-        if bw.exists(): best_weights = load_checkpoint(bw)["model"]
+        if bw.exists():
+            best_weights = load_checkpoint(bw)["model"]
     if st["done"]:
-        if best_weights is not None: load_trainable_state(model, best_weights)
+        if best_weights is not None:
+            load_trainable_state(model, best_weights)
         return st
     model.train()
     last_ck, steps_here = time.monotonic(), 0
     bar = tqdm(total=cfg.max_steps, initial=st["step"], desc=desc, disable=None if progress else True, leave=False)
     while st["step"] < cfg.max_steps:
         t = st["step"]
-        for g in opt.param_groups: g["lr"] = lr_at(t, cfg)
+        for g in opt.param_groups:
+            g["lr"] = lr_at(t, cfg)
         b = data.batch(t)
         src, tgt = b[0].to(device), b[1].to(device)
         att = b[2].to(device) if len(b) > 2 else (src != pad_id).long()
@@ -169,32 +220,49 @@ def train_seq2seq(model, # a seq2seq or causal LM: model(input_ids=, attention_m
         loss = model(input_ids=src, attention_mask=att, labels=labels).loss
         if not torch.isfinite(loss):
             bar.close()
-            raise FloatingPointError(f"training loss is {loss.item()} at step {t}: stopping. The last good checkpoint "
-                                     f"({ckpt_path}) was kept; lower the learning rate (lr={cfg.lr}) or check the data")
+            raise FloatingPointError(
+                f"training loss is {loss.item()} at step {t}: stopping. The last good checkpoint "
+                f"({ckpt_path}) was kept; lower the learning rate (lr={cfg.lr}) or check the data"
+            )
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
         opt.step()
-        st["losses"].append(float(loss.item())); st["step"] = t + 1; steps_here += 1
-        bar.update(1); bar.set_postfix(loss=f"{loss.item():.3f}"); trace("train_step", desc=desc, step=st["step"])
+        st["losses"].append(float(loss.item()))
+        st["step"] = t + 1
+        steps_here += 1
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss.item():.3f}")
+        trace("train_step", desc=desc, step=st["step"])
         stop = False
         if eval_fn is not None and (st["step"] % cfg.eval_every == 0 or st["step"] == cfg.max_steps):
-            model.eval(); res = {k: float(v) for k, v in eval_fn(model).items()}; model.train()
-            res["step"] = st["step"]; st["history"].append(res)
+            model.eval()
+            res = {k: float(v) for k, v in eval_fn(model).items()}
+            model.train()
+            res["step"] = st["step"]
+            st["history"].append(res)
             if res[metric] > st["best"]:
                 st.update(best=res[metric], best_step=st["step"], bad_evals=0)
                 best_weights = {k: v.detach().clone() for k, v in trainable_state(model).items()}
                 if ckpt_path is not None:
-                    buf = io.BytesIO(); torch.save({"model": best_weights}, buf); write_cache(str(ckpt_path) + ".best", buf.getvalue())
+                    buf = io.BytesIO()
+                    torch.save({"model": best_weights}, buf)
+                    write_cache(str(ckpt_path) + ".best", buf.getvalue())
             else:
                 st["bad_evals"] += 1
                 stop = cfg.patience > 0 and st["bad_evals"] >= cfg.patience
-        if stop or st["step"] == cfg.max_steps: st["done"] = True
+        if stop or st["step"] == cfg.max_steps:
+            st["done"] = True
         if ckpt_path is not None and (st["done"] or time.monotonic() - last_ck >= cfg.ckpt_every_s):
-            save_checkpoint(ckpt_path, model, opt, st); last_ck = time.monotonic(); trace("checkpoint", desc=desc, step=st["step"])
-        if st["done"]: break
+            save_checkpoint(ckpt_path, model, opt, st)
+            last_ck = time.monotonic()
+            trace("checkpoint", desc=desc, step=st["step"])
+        if st["done"]:
+            break
         if stop_after is not None and steps_here >= stop_after:
-            bar.close(); return st
+            bar.close()
+            return st
     bar.close()
-    if best_weights is not None: load_trainable_state(model, best_weights)
+    if best_weights is not None:
+        load_trainable_state(model, best_weights)
     return st

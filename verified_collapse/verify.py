@@ -24,30 +24,39 @@ __all__ = ['DROP', 'SELECTORS', 'Candidates', 'Verifier', 'Refits', 'Selector', 
 # %% ../nbs/01_verify.ipynb #410785f3
 DROP = -1  # a selector's answer for "keep no candidate of this input"
 
+
 def _as_2d(name, a, n, k, dtype):
-    if a is None: return None
+    if a is None:
+        return None
     a = np.asarray(a, dtype=dtype)
-    if a.ndim == 1 and k == 1: a = a[:, None]
+    if a.ndim == 1 and k == 1:
+        a = a[:, None]
     if a.shape != (n, k):
-        raise ParamError(f"Candidates.{name} has shape {a.shape}: expected (n, k) = ({n}, {k}), one value per candidate")
+        raise ParamError(
+            f"Candidates.{name} has shape {a.shape}: expected (n, k) = ({n}, {k}), one value per candidate"
+        )
     return a
+
 
 @dataclass
 class Candidates:
     "`k` candidates for each of `n` inputs, with generator scores and, when known, correctness and quality."
     outputs: Any  # per input a sequence of k candidates, or an array of shape (n, k, ...)
     scores: np.ndarray  # (n, k) generator scores: higher = the generator prefers it
-    correct: np.ndarray|None = None  # (n, k) bool, ground-truth correctness
-    quality: np.ndarray|None = None  # (n, k) float, ground-truth quality (higher is better)
-    labels: np.ndarray|None = None  # (n,) int class of each input
+    correct: np.ndarray | None = None  # (n, k) bool, ground-truth correctness
+    quality: np.ndarray | None = None  # (n, k) float, ground-truth quality (higher is better)
+    labels: np.ndarray | None = None  # (n,) int class of each input
     extra: dict = field(default_factory=dict)  # name -> (n, k) further per-candidate scores
 
     def __post_init__(self):
         s = np.asarray(self.scores, dtype=float)
-        if s.ndim == 1: s = s[:, None]
-        if s.ndim != 2: raise ParamError(f"Candidates.scores has shape {s.shape}: expected (n, k)")
+        if s.ndim == 1:
+            s = s[:, None]
+        if s.ndim != 2:
+            raise ParamError(f"Candidates.scores has shape {s.shape}: expected (n, k)")
         n, k = s.shape
-        if k < 1: raise ParamError("Candidates need k >= 1 candidates per input")
+        if k < 1:
+            raise ParamError("Candidates need k >= 1 candidates per input")
         if len(self.outputs) != n:
             raise ParamError(f"Candidates.outputs has {len(self.outputs)} inputs but scores has {n}")
         self.scores = s
@@ -60,32 +69,49 @@ class Candidates:
                 raise ParamError(f"Candidates.labels has shape {self.labels.shape}: expected ({n},)")
 
     @property
-    def n(self) -> int: return self.scores.shape[0]
+    def n(self) -> int:
+        return self.scores.shape[0]
+
     @property
-    def k(self) -> int: return self.scores.shape[1]
-    def __len__(self): return self.n
+    def k(self) -> int:
+        return self.scores.shape[1]
+
+    def __len__(self):
+        return self.n
 
     def take(self, idx) -> Candidates:
         "The candidates of the inputs `idx` (an index array or a boolean mask)."
         idx = np.arange(self.n)[idx]
         outs = self.outputs[idx] if isinstance(self.outputs, np.ndarray) else [self.outputs[i] for i in idx]
         sub = lambda a: None if a is None else a[idx]
-        return Candidates(outs, self.scores[idx], sub(self.correct), sub(self.quality), sub(self.labels),
-                          {key: v[idx] for key, v in self.extra.items()})
+        return Candidates(
+            outs,
+            self.scores[idx],
+            sub(self.correct),
+            sub(self.quality),
+            sub(self.labels),
+            {key: v[idx] for key, v in self.extra.items()},
+        )
 
-    def chosen(self, selected:np.ndarray) -> list:
+    def chosen(self, selected: np.ndarray) -> list:
         "The chosen output of each input whose selection is not `DROP`, in input order."
         selected = np.asarray(selected)
         return [self.outputs[i][j] for i, j in enumerate(selected) if j != DROP]
 
     @staticmethod
-    def concat(parts:Sequence[Candidates]) -> Candidates:
+    def concat(parts: Sequence[Candidates]) -> Candidates:
         "Stack candidate sets of the same `k` along the input axis."
         parts = list(parts)
-        if len({p.k for p in parts}) > 1: raise ParamError("cannot concatenate candidates with different k")
-        cat = lambda name: None if getattr(parts[0], name) is None else np.concatenate([getattr(p, name) for p in parts])
-        outs = (np.concatenate([p.outputs for p in parts]) if isinstance(parts[0].outputs, np.ndarray)
-                else [o for p in parts for o in p.outputs])
+        if len({p.k for p in parts}) > 1:
+            raise ParamError("cannot concatenate candidates with different k")
+        cat = lambda name: (
+            None if getattr(parts[0], name) is None else np.concatenate([getattr(p, name) for p in parts])
+        )
+        outs = (
+            np.concatenate([p.outputs for p in parts])
+            if isinstance(parts[0].outputs, np.ndarray)
+            else [o for p in parts for o in p.outputs]
+        )
         extra = {key: np.concatenate([p.extra[key] for p in parts]) for key in parts[0].extra}
         return Candidates(outs, cat("scores"), cat("correct"), cat("quality"), cat("labels"), extra)
 
@@ -94,33 +120,51 @@ class Candidates:
 class Verifier(Protocol):
     "What the loops need from a verifier: a `name`, and per input the chosen candidate or `DROP`."
     name: str
-    def __call__(self, cands:Candidates, rng:np.random.Generator|int|None=None, inputs:Any=None) -> np.ndarray:
+
+    def __call__(
+        self, cands: Candidates, rng: np.random.Generator | int | None = None, inputs: Any = None
+    ) -> np.ndarray:
         "The chosen index per input (`inputs`: what the candidates answer, for verifiers that read it)."
+
 
 @runtime_checkable
 class Refits(Protocol):
     "A verifier that can learn from its own chain's selections (`run_generations(refit_verifiers=...)`)."
-    def fit_synthetic(self, inputs:Any, cands:Candidates, selected:np.ndarray, seed:int|None=None) -> Any:
+
+    def fit_synthetic(self, inputs: Any, cands: Candidates, selected: np.ndarray, seed: int | None = None) -> Any:
         "Re-train on the candidates chosen by `selected`, taken as correct."
+
 
 class Selector:
     "A named verifier that judges the candidates alone: `selector(cands, rng)` returns the chosen index per input, or `DROP`."
-    def __init__(self, name:str, fn:Callable):
+
+    def __init__(self, name: str, fn: Callable):
         self.name, self.fn = name, fn
-    def __call__(self, cands:Candidates, rng:np.random.Generator|int|None=None,
-                 inputs:Any=None, # not read: a selector needs only the candidates
-                ) -> np.ndarray:
-        if not isinstance(rng, np.random.Generator): rng = np.random.default_rng(rng)
+
+    def __call__(
+        self,
+        cands: Candidates,
+        rng: np.random.Generator | int | None = None,
+        inputs: Any = None,  # not read: a selector needs only the candidates
+    ) -> np.ndarray:
+        if not isinstance(rng, np.random.Generator):
+            rng = np.random.default_rng(rng)
         out = np.asarray(self.fn(cands, rng), dtype=np.int64)
         assert out.shape == (cands.n,), f"selector {self.name} returned shape {out.shape}"
         return out
-    def __repr__(self): return f"Selector({self.name})"
+
+    def __repr__(self):
+        return f"Selector({self.name})"
+
 
 def _need(cands, attr, who):
     if getattr(cands, attr) is None:
-        raise ParamError(f"selector {who!r} needs ground truth: the candidates have no {attr!r} array; "
-                         f"pass {attr}= when building Candidates, or use a verifier that does not need it")
+        raise ParamError(
+            f"selector {who!r} needs ground truth: the candidates have no {attr!r} array; "
+            f"pass {attr}= when building Candidates, or use a verifier that does not need it"
+        )
     return getattr(cands, attr)
+
 
 def _argmax_masked(values, mask):
     "Row-wise argmax of `values` over entries where `mask` is True; DROP for rows with none."
@@ -133,17 +177,22 @@ def top1() -> Selector:
     "No verification: always the generator's first candidate."
     return Selector("top1", lambda c, rng: np.zeros(c.n, dtype=np.int64))
 
+
 def self_select() -> Selector:
     "Self-selection: the candidate the generator scores highest (its likelihood)."
     return Selector("self", lambda c, rng: np.argmax(c.scores, axis=1))
 
-def random_choice(keep:float=1.0, # probability of keeping an input at all
-                 ) -> Selector:
+
+def random_choice(
+    keep: float = 1.0,  # probability of keeping an input at all
+) -> Selector:
     "A uniformly random candidate per input, kept with probability `keep`."
     check_param("keep", keep, kind=numbers.Real, lo=0, hi=1)
+
     def fn(c, rng):
         idx = rng.integers(0, c.k, size=c.n)
         return np.where(rng.random(c.n) < keep, idx, DROP)
+
     return Selector("random" if keep == 1 else f"random({keep:g})", fn)
 
 # %% ../nbs/01_verify.ipynb #a67fe924
@@ -153,97 +202,143 @@ def _oracle_choice(c, prune, who):
     best = _argmax_masked(value, correct)
     return best if prune else np.where(best == DROP, 0, best)
 
-def oracle(prune:bool=True, # drop inputs with no correct candidate (else fall back to the first)
-          ) -> Selector:
+
+def oracle(
+    prune: bool = True,  # drop inputs with no correct candidate (else fall back to the first)
+) -> Selector:
     "The ideal verifier: a correct candidate (the best by quality, else by score)."
     return Selector("oracle" if prune else "oracle_keep", lambda c, rng: _oracle_choice(c, prune, "oracle"))
 
-def noisy_oracle(eta:float, # probability of deciding at random instead of by the truth
-                 prune:bool=True, # the random decision may drop the input; the oracle drops inputs with no correct candidate
-                ) -> Selector:
+
+def noisy_oracle(
+    eta: float,  # probability of deciding at random instead of by the truth
+    prune: bool = True,  # the random decision may drop the input; the oracle drops inputs with no correct candidate
+) -> Selector:
     "An oracle that, with probability `eta` per input, decides uniformly at random."
     check_param("eta", eta, kind=numbers.Real, lo=0, hi=1)
+
     def fn(c, rng):
         truth = _oracle_choice(c, prune, f"noisy_oracle({eta:g})")
         options = c.k + 1 if prune else c.k  # option k means DROP
         rand = rng.integers(0, options, size=c.n)
         rand = np.where(rand == c.k, DROP, rand)
         return np.where(rng.random(c.n) < eta, rand, truth)
+
     return Selector(f"noisy_oracle({eta:g})", fn)
 
 # %% ../nbs/01_verify.ipynb #3338e7e2
-def threshold(tau:float, # the smallest accepted score
-              score_fn:Callable|None=None, # cands -> (n, k) scores; default: the generator scores
-             ) -> Selector:
+def threshold(
+    tau: float,  # the smallest accepted score
+    score_fn: Callable | None = None,  # cands -> (n, k) scores; default: the generator scores
+) -> Selector:
     "The best-scoring candidate among those scoring at least `tau`; drop the input if none does."
     check_param("tau", tau, kind=numbers.Real)
+
     def fn(c, rng):
         s = c.scores if score_fn is None else np.asarray(score_fn(c), dtype=float)
         return _argmax_masked(s, s >= tau)
+
     return Selector(f"threshold({tau:g})", fn)
 
-def external(score_fn:Callable, # cands -> (n, k) scores from another model (higher = better)
-             tau:float|None=None, # optional threshold under which the input is dropped
-             name:str|None=None, # the name in result tables
-            ) -> Selector:
+
+def external(
+    score_fn: Callable,  # cands -> (n, k) scores from another model (higher = better)
+    tau: float | None = None,  # optional threshold under which the input is dropped
+    name: str | None = None,  # the name in result tables
+) -> Selector:
     "An external verifier: another model scores every candidate; the best is chosen."
-    if not callable(score_fn): raise ParamError(f"parameter 'score_fn' = {score_fn!r} is invalid: expected a callable cands -> (n, k) scores")
+    if not callable(score_fn):
+        raise ParamError(f"parameter 'score_fn' = {score_fn!r} is invalid: expected a callable cands -> (n, k) scores")
+
     def fn(c, rng):
         s = np.asarray(score_fn(c), dtype=float)
-        if s.shape != (c.n, c.k): raise ParamError(f"external scorer returned shape {s.shape}; expected ({c.n}, {c.k})")
+        if s.shape != (c.n, c.k):
+            raise ParamError(f"external scorer returned shape {s.shape}; expected ({c.n}, {c.k})")
         return _argmax_masked(s, np.ones_like(s, bool) if tau is None else s >= tau)
+
     return Selector(name or getattr(score_fn, "__name__", "external"), fn)
 
-def phi_psi(phi, # probability of accepting a correct candidate (a number, or one per class)
-            psi, # probability of accepting an incorrect candidate (a number, or one per class)
-           ) -> Selector:
+
+def phi_psi(
+    phi,  # probability of accepting a correct candidate (a number, or one per class)
+    psi,  # probability of accepting an incorrect candidate (a number, or one per class)
+) -> Selector:
     "The theory's verifier: accept correct candidates w.p. `phi`, incorrect ones w.p. `psi`; choose the best accepted."
     phi_a, psi_a = np.atleast_1d(np.asarray(phi, float)), np.atleast_1d(np.asarray(psi, float))
-    check_param("phi", phi_a.tolist(), lo=0, hi=1); check_param("psi", psi_a.tolist(), lo=0, hi=1)
+    check_param("phi", phi_a.tolist(), lo=0, hi=1)
+    check_param("psi", psi_a.tolist(), lo=0, hi=1)
+
     def fn(c, rng):
         correct = _need(c, "correct", "phi_psi")
         if phi_a.size > 1 or psi_a.size > 1:
             lab = _need(c, "labels", "phi_psi (class-specific)")
             ph, ps = phi_a[lab][:, None] if phi_a.size > 1 else phi_a, psi_a[lab][:, None] if psi_a.size > 1 else psi_a
-        else: ph, ps = phi_a, psi_a
+        else:
+            ph, ps = phi_a, psi_a
         accept = rng.random((c.n, c.k)) < np.where(correct, ph, ps)
         return _argmax_masked(c.scores, accept)
+
     fmt = lambda a: f"{a[0]:g}" if a.size == 1 else "[" + ",".join(f"{v:g}" for v in a) + "]"
     return Selector(f"phi_psi({fmt(phi_a)},{fmt(psi_a)})", fn)
 
 # %% ../nbs/01_verify.ipynb #a4206e9b
-SELECTORS = {"top1": top1, "self": self_select, "random": random_choice, "oracle": oracle,
-             "oracle_keep": lambda: oracle(prune=False),
-             "noisy_oracle": noisy_oracle, "threshold": threshold, "phi_psi": phi_psi}
+SELECTORS = {
+    "top1": top1,
+    "self": self_select,
+    "random": random_choice,
+    "oracle": oracle,
+    "oracle_keep": lambda: oracle(prune=False),
+    "noisy_oracle": noisy_oracle,
+    "threshold": threshold,
+    "phi_psi": phi_psi,
+}
 
-def make_selector(spec:str|Verifier, # e.g. "oracle", "noisy_oracle(0.2)", "phi_psi(0.9, 0.3)", "random(keep=0.5)"
-                 ) -> Verifier:
+
+def make_selector(
+    spec: str | Verifier,  # e.g. "oracle", "noisy_oracle(0.2)", "phi_psi(0.9, 0.3)", "random(keep=0.5)"
+) -> Verifier:
     "Build a selector from its name and literal arguments (a verifier object is returned as it is)."
-    if not isinstance(spec, str) and isinstance(spec, Verifier): return spec
+    if not isinstance(spec, str) and isinstance(spec, Verifier):
+        return spec
     if not isinstance(spec, str) or not spec.strip():
-        raise ParamError(f"verifier {spec!r} is invalid: expected a string like 'oracle' or 'noisy_oracle(0.2)'; known: {sorted(SELECTORS)}")
-    try: node = ast.parse(spec.strip(), mode="eval").body
-    except SyntaxError: raise ParamError(f"verifier {spec!r} is not a name with literal arguments, like 'noisy_oracle(0.2)'") from None
-    if isinstance(node, ast.Name): name, args, kwargs = node.id, [], {}
+        raise ParamError(
+            f"verifier {spec!r} is invalid: expected a string like 'oracle' or 'noisy_oracle(0.2)'; known: {sorted(SELECTORS)}"
+        )
+    try:
+        node = ast.parse(spec.strip(), mode="eval").body
+    except SyntaxError:
+        raise ParamError(f"verifier {spec!r} is not a name with literal arguments, like 'noisy_oracle(0.2)'") from None
+    if isinstance(node, ast.Name):
+        name, args, kwargs = node.id, [], {}
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         try:
             name = node.func.id
             args = [ast.literal_eval(a) for a in node.args]
             kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-        except ValueError: raise ParamError(f"verifier {spec!r}: arguments must be literal numbers, lists or booleans") from None
-    else: raise ParamError(f"verifier {spec!r} is not a name with literal arguments, like 'noisy_oracle(0.2)'")
+        except ValueError:
+            raise ParamError(f"verifier {spec!r}: arguments must be literal numbers, lists or booleans") from None
+    else:
+        raise ParamError(f"verifier {spec!r} is not a name with literal arguments, like 'noisy_oracle(0.2)'")
     if name not in SELECTORS:
         import difflib
+
         close = difflib.get_close_matches(name, list(SELECTORS), n=1)
-        raise ParamError(f"unknown verifier {name!r}" + (f"; did you mean {close[0]!r}?" if close else "") + f" Known: {sorted(SELECTORS)}")
-    try: return SELECTORS[name](*args, **kwargs)
-    except TypeError as e: raise ParamError(f"verifier {spec!r}: {e}") from None
+        raise ParamError(
+            f"unknown verifier {name!r}"
+            + (f"; did you mean {close[0]!r}?" if close else "")
+            + f" Known: {sorted(SELECTORS)}"
+        )
+    try:
+        return SELECTORS[name](*args, **kwargs)
+    except TypeError as e:
+        raise ParamError(f"verifier {spec!r}: {e}") from None
 
 # %% ../nbs/01_verify.ipynb #5e130e4e
-def wilson_interval(successes, # number of successes (array-like)
-                    trials, # number of trials (array-like); 0 gives NaN
-                    z:float=1.96, # normal quantile: 1.96 for 95%
-                   ):
+def wilson_interval(
+    successes,  # number of successes (array-like)
+    trials,  # number of trials (array-like); 0 gives NaN
+    z: float = 1.96,  # normal quantile: 1.96 for 95%
+):
     "Wilson score interval `(lo, hi)` of a binomial proportion."
     s, t = np.asarray(successes, float), np.asarray(trials, float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -255,15 +350,19 @@ def wilson_interval(successes, # number of successes (array-like)
     lo, hi = np.where(t > 0, lo, np.nan), np.where(t > 0, hi, np.nan)
     return (lo.item(), hi.item()) if lo.ndim == 0 else (lo, hi)
 
-def kept_mask(selected, # (n,) chosen index per input or DROP
-              k:int, # candidates per input
-             ) -> np.ndarray:
+
+def kept_mask(
+    selected,  # (n,) chosen index per input or DROP
+    k: int,  # candidates per input
+) -> np.ndarray:
     "The (n, k) boolean mask of selected candidates."
     selected = np.asarray(selected)
     return selected[:, None] == np.arange(k)[None, :]
 
+
 def _ratio(a, b):
     return a / b if b > 0 else math.nan
+
 
 def _proxy(correct, kept, z):
     nc, ni = int(correct.sum()), int((~correct).sum())
@@ -273,31 +372,53 @@ def _proxy(correct, kept, z):
     p_star = _ratio(phi, phi + psi) if not (math.isnan(phi) or math.isnan(psi)) else math.nan
     lo = _ratio(phi_lo, phi_lo + psi_hi) if not math.isnan(p_star) else math.nan
     hi = _ratio(phi_hi, phi_hi + psi_lo) if not math.isnan(p_star) else math.nan
-    return dict(phi=phi, psi=psi, p_star=p_star, phi_lo=phi_lo, phi_hi=phi_hi, psi_lo=psi_lo, psi_hi=psi_hi,
-                p_star_lo=lo, p_star_hi=hi, n_correct=nc, n_incorrect=ni, kept_correct=kc, kept_incorrect=ki,
-                precision=_ratio(kc, kc + ki))
+    return dict(
+        phi=phi,
+        psi=psi,
+        p_star=p_star,
+        phi_lo=phi_lo,
+        phi_hi=phi_hi,
+        psi_lo=psi_lo,
+        psi_hi=psi_hi,
+        p_star_lo=lo,
+        p_star_hi=hi,
+        n_correct=nc,
+        n_incorrect=ni,
+        kept_correct=kc,
+        kept_incorrect=ki,
+        precision=_ratio(kc, kc + ki),
+    )
 
-def estimate_proxy(correct, # (n, k) or (n,) bool: is the candidate correct
-                   kept, # same shape, bool: did the verifier keep (select) it
-                   labels=None, # optional (n,) class of each input, for class-specific estimates
-                   z:float=1.96, # normal quantile of the intervals
-                  ) -> dict:
+
+def estimate_proxy(
+    correct,  # (n, k) or (n,) bool: is the candidate correct
+    kept,  # same shape, bool: did the verifier keep (select) it
+    labels=None,  # optional (n,) class of each input, for class-specific estimates
+    z: float = 1.96,  # normal quantile of the intervals
+) -> dict:
     "Estimate `phi`, `psi`, `p*` (with Wilson intervals) from candidate correctness and the verifier's decisions."
     correct, kept = np.asarray(correct, bool), np.asarray(kept, bool)
     if correct.shape != kept.shape:
-        raise ParamError(f"estimate_proxy: 'correct' has shape {correct.shape} but 'kept' has {kept.shape}; they must match")
+        raise ParamError(
+            f"estimate_proxy: 'correct' has shape {correct.shape} but 'kept' has {kept.shape}; they must match"
+        )
     out = _proxy(correct.ravel(), kept.ravel(), z)
     if labels is not None:
         labels = np.asarray(labels)
         if labels.shape[0] != correct.shape[0]:
             raise ParamError(f"estimate_proxy: 'labels' has {labels.shape[0]} entries for {correct.shape[0]} inputs")
-        out["by_class"] = {lab.item() if hasattr(lab, "item") else lab: _proxy(correct[labels == lab].ravel(), kept[labels == lab].ravel(), z)
-                           for lab in np.unique(labels)}
+        out["by_class"] = {
+            lab.item() if hasattr(lab, "item") else lab: _proxy(
+                correct[labels == lab].ravel(), kept[labels == lab].ravel(), z
+            )
+            for lab in np.unique(labels)
+        }
     return out
 
-def selection_proxy(cands:Candidates, # candidates with `correct` known
-                    selected, # a selector's output
-                    z:float=1.96) -> dict:
+
+def selection_proxy(
+    cands: Candidates, selected, z: float = 1.96  # candidates with `correct` known  # a selector's output
+) -> dict:
     "`estimate_proxy` for a selector's output on `cands` (per class too, when `cands.labels` is set)."
     correct = _need(cands, "correct", "selection_proxy")
     return estimate_proxy(correct, kept_mask(selected, cands.k), cands.labels, z)

@@ -21,6 +21,7 @@ __all__ = ['EigenSettings', 'EigenConfig', 'EigenChains']
 # %% ../../nbs/26_eigen_config.ipynb #be0ecd61
 _INT = dict(kind=numbers.Integral, lo=1)
 
+
 @dataclass
 class EigenSettings(Config):
     "Settings of the eigenvalue task: data, model, training and candidates."
@@ -41,14 +42,18 @@ class EigenSettings(Config):
     n_test: int = param(100, **_INT)  # test matrices
     k: int = param(3, **_INT)  # beam candidates per matrix
     beam: int = param(3, **_INT)  # beam size
-    tolerance: float = param(0.05, kind=numbers.Real, lo=0, lo_open=True)  # relative L1 error under which a prediction is correct
+    tolerance: float = param(
+        0.05, kind=numbers.Real, lo=0, lo_open=True
+    )  # relative L1 error under which a prediction is correct
     device: str = param("auto", kind=str)  # auto, cpu or cuda
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints (0: every step)
 
     def rules(self):
         if self.beam < self.k:
-            raise ParamError(f"parameter 'beam' = {self.beam} is invalid: expected at least k = {self.k} "
-                             "(a beam returns at most beam candidates)")
+            raise ParamError(
+                f"parameter 'beam' = {self.beam} is invalid: expected at least k = {self.k} "
+                "(a beam returns at most beam candidates)"
+            )
         pick_device(self.device)
 
 # %% ../../nbs/26_eigen_config.ipynb #94262536
@@ -58,15 +63,21 @@ class EigenConfig(EigenSettings):
     out_dir: str = param("../runs/notebooks/eigen", kind=str)  # where results, figures and caches go
     seed: int = param(0, kind=numbers.Integral, lo=0)  # first seed
     seeds: int = param(1, **_INT)  # number of seeds (seed, seed+1, ...)
-    sizes: list = param([30, 60], kind=numbers.Integral, lo=1, increasing=True, nonempty=True)  # synthetic training-set sizes N
-    verifiers: list = param(["top1", "self", "random", "oracle_keep", "oracle", "noisy_oracle(0.3)", "noisy_oracle(0.6)"],
-                            kind=str, nonempty=True)  # verifiers to compare
+    sizes: list = param(
+        [30, 60], kind=numbers.Integral, lo=1, increasing=True, nonempty=True
+    )  # synthetic training-set sizes N
+    verifiers: list = param(
+        ["top1", "self", "random", "oracle_keep", "oracle", "noisy_oracle(0.3)", "noisy_oracle(0.6)"],
+        kind=str,
+        nonempty=True,
+    )  # verifiers to compare
     chunk: int = param(100, **_INT)  # matrices per generation chunk
     max_pool: int = param(600, **_INT)  # most new matrices generated per seed
 
     def rules(self):
         super().rules()
-        for v in self.verifiers: make_selector(v)
+        for v in self.verifiers:
+            make_selector(v)
 
 # %% ../../nbs/26_eigen_config.ipynb #df2ac0fb
 @dataclass
@@ -74,14 +85,20 @@ class EigenChains(EigenSettings):
     "The eigenvalue part of the generations experiment (`50_generations`): the task's settings and the chains'."
     generations: int = param(2, **_INT)  # rounds after the generator
     n: int = param(60, **_INT)  # synthetic examples per round
-    verifiers: list = param(["oracle", "learned", "learned_refit"], nonempty=True,
-                            choices=["oracle", "random", "top1", "learned", "learned_refit"])  # verifiers, one chain each
+    verifiers: list = param(
+        ["oracle", "learned", "learned_refit"],
+        nonempty=True,
+        choices=["oracle", "random", "top1", "learned", "learned_refit"],
+    )  # verifiers, one chain each
     verifier_train: int = param(500, **_INT)  # matrices the learned verifier is trained on
-    verifier_threshold: float = param(0.5, kind=numbers.Real, lo=0, hi=1)  # the learned verifier keeps scores above this
+    verifier_threshold: float = param(
+        0.5, kind=numbers.Real, lo=0, hi=1
+    )  # the learned verifier keeps scores above this
     max_pool: int = param(1200, **_INT)  # most new matrices generated per round
     warm_start: bool = param(True, kind=bool)  # each round fine-tunes the chain's previous model (else: a fresh model)
     policies: list = param([], kind=str)  # data policies (empty: the experiment's)
 
     def rules(self):
         super().rules()
-        for p in self.policies: parse_policy(p)
+        for p in self.policies:
+            parse_policy(p)

@@ -23,150 +23,211 @@ __all__ = ['DISTRIBUTIONS', 'ENCODINGS', 'TOLERANCES', 'VALID_SEED', 'TEST_SEED'
 # %% ../../nbs/20_eigen_data.ipynb #2f70e6b8
 DISTRIBUTIONS = ("uniform", "gaussian")
 
+
 def _as_rng(rng) -> np.random.Generator:
     "A `np.random.Generator` from a generator or an integer seed."
-    if isinstance(rng, np.random.Generator): return rng
+    if isinstance(rng, np.random.Generator):
+        return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         return np.random.default_rng(int(check_param("rng", rng, lo=0)))
-    raise ParamError(f"parameter 'rng' = {rng!r} is invalid: expected a numpy Generator "
-                     "(np.random.default_rng(seed)) or an integer seed")
+    raise ParamError(
+        f"parameter 'rng' = {rng!r} is invalid: expected a numpy Generator "
+        "(np.random.default_rng(seed)) or an integer seed"
+    )
 
-def random_symmetric(n:int, # number of matrices
-                     dim:int, # their size: dim x dim
-                     rng:np.random.Generator|int, # random generator (or an integer seed)
-                     coeff:float=10.0, # entries lie in [-coeff, coeff] (uniform) or have std coeff/sqrt(3)
-                     dist:str="uniform", # "uniform" or "gaussian"
-                    ) -> np.ndarray:
+
+def random_symmetric(
+    n: int,  # number of matrices
+    dim: int,  # their size: dim x dim
+    rng: np.random.Generator | int,  # random generator (or an integer seed)
+    coeff: float = 10.0,  # entries lie in [-coeff, coeff] (uniform) or have std coeff/sqrt(3)
+    dist: str = "uniform",  # "uniform" or "gaussian"
+) -> np.ndarray:
     "A float64 array `(n, dim, dim)` of random symmetric matrices: `tril(A) + tril(A,-1)^T`."
     check_param("n", n, kind=numbers.Integral, lo=0)
     check_param("dim", dim, kind=numbers.Integral, lo=1)
     check_param("coeff", coeff, kind=numbers.Real, lo=0, lo_open=True)
     check_param("dist", dist, choices=DISTRIBUTIONS)
     rng = _as_rng(rng)
-    if dist == "uniform": a = rng.uniform(-coeff, coeff, size=(n, dim, dim))
-    else: a = rng.normal(0.0, coeff / math.sqrt(3.0), size=(n, dim, dim))
+    if dist == "uniform":
+        a = rng.uniform(-coeff, coeff, size=(n, dim, dim))
+    else:
+        a = rng.normal(0.0, coeff / math.sqrt(3.0), size=(n, dim, dim))
     return np.tril(a) + np.swapaxes(np.tril(a, -1), -1, -2)
 
-def eigenvalues(M:np.ndarray, # symmetric matrices, shape (n, dim, dim) or (dim, dim)
-               ) -> np.ndarray:
+
+def eigenvalues(
+    M: np.ndarray,  # symmetric matrices, shape (n, dim, dim) or (dim, dim)
+) -> np.ndarray:
     "Eigenvalues of symmetric matrices, sorted in decreasing order: shape (n, dim) (or (dim,))."
     M = np.asarray(M, dtype=np.float64)
     if M.ndim < 2 or M.shape[-1] != M.shape[-2]:
         raise ParamError(f"parameter 'M' has shape {M.shape}: expected square matrices (..., dim, dim)")
     if not np.allclose(M, np.swapaxes(M, -1, -2), rtol=1e-10, atol=1e-12):
-        raise ParamError("parameter 'M' is not symmetric: eigenvalues() is for symmetric matrices "
-                         "(use random_symmetric or (A + A^T)/2)")
+        raise ParamError(
+            "parameter 'M' is not symmetric: eigenvalues() is for symmetric matrices "
+            "(use random_symmetric or (A + A^T)/2)"
+        )
     return np.linalg.eigvalsh(M)[..., ::-1]
 
 # %% ../../nbs/20_eigen_data.ipynb #6edce172
-def _pow10(q:np.ndarray) -> np.ndarray:
+def _pow10(q: np.ndarray) -> np.ndarray:
     "10.0**q for integer arrays (float64)."
     return np.power(10.0, np.asarray(q, dtype=np.float64))
 
-def _scale(m:np.ndarray, q:np.ndarray) -> np.ndarray:
+
+def _scale(m: np.ndarray, q: np.ndarray) -> np.ndarray:
     "m * 10**q, dividing for negative q (10**k is exact up to k = 22, so 314e-2 gives 3.14 exactly)."
-    m = np.asarray(m, dtype=np.float64); q = np.clip(q, -300, 300)     # garbage exponents stay finite
+    m = np.asarray(m, dtype=np.float64)
+    q = np.clip(q, -300, 300)  # garbage exponents stay finite
     return np.where(q >= 0, m * _pow10(np.maximum(q, 0)), m / _pow10(np.maximum(-q, 0)))
 
-def sig3(x:np.ndarray, # real numbers, any shape
-         qmin:int, # smallest exponent: below 100*10**qmin the mantissa drops under 100
-         qmax:int, # largest exponent: numbers needing more are flagged `over`
-        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+
+def sig3(
+    x: np.ndarray,  # real numbers, any shape
+    qmin: int,  # smallest exponent: below 100*10**qmin the mantissa drops under 100
+    qmax: int,  # largest exponent: numbers needing more are flagged `over`
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     "`(negative, m, q, over)` with |x| ~ m*10**q, m in 100..999 (0..99 only at q = qmin); vectorised."
     x = np.asarray(x, dtype=np.float64)
     if not np.isfinite(x).all():
         raise ParamError("cannot encode NaN or infinite numbers: the encodings write finite numbers only")
-    a = np.abs(x); nz = a > 0
+    a = np.abs(x)
+    nz = a > 0
     e = np.floor(np.log10(np.where(nz, a, 1.0))).astype(np.int64)
-    q = np.where(nz, np.maximum(e - 2, qmin), qmin)   # zero: mantissa 0 at qmin
+    q = np.where(nz, np.maximum(e - 2, qmin), qmin)  # zero: mantissa 0 at qmin
     m = np.rint(a / _pow10(q))
-    low = nz & (m < 100) & (q > qmin)             # log10 overestimated e
-    if low.any(): q = np.where(low, q - 1, q); m = np.rint(a / _pow10(q))
-    high = m >= 1000                               # rounding carried (9.996 -> 10.0) or log10 underestimated
-    if high.any(): q = np.where(high, q + 1, q); m = np.rint(a / _pow10(q))
+    low = nz & (m < 100) & (q > qmin)  # log10 overestimated e
+    if low.any():
+        q = np.where(low, q - 1, q)
+        m = np.rint(a / _pow10(q))
+    high = m >= 1000  # rounding carried (9.996 -> 10.0) or log10 underestimated
+    if high.any():
+        q = np.where(high, q + 1, q)
+        m = np.rint(a / _pow10(q))
     m = m.astype(np.int64)
     return np.signbit(x) & (m > 0), m, q, q > qmax
 
 # %% ../../nbs/20_eigen_data.ipynb #7e906b8d
-_QMIN, _QMAX = -100, 100   # exponent tokens E-100..E100 (P10, P1000, B1999)
+_QMIN, _QMAX = -100, 100  # exponent tokens E-100..E100 (P10, P1000, B1999)
 _EXP = [f"E{q}" for q in range(_QMIN, _QMAX + 1)]
+
 
 class NumberEncoding:
     "Base class: a way to write a real number as `width` tokens with 3 significant digits."
-    name: str = ""; width: int = 0; qmin: int = _QMIN; qmax: int = _QMAX
+    name: str = ""
+    width: int = 0
+    qmin: int = _QMIN
+    qmax: int = _QMAX
     tokens: list = []
-    def encode(self, x) -> np.ndarray: raise NotImplementedError
-    def decode(self, idx) -> np.ndarray: raise NotImplementedError
+
+    def encode(self, x) -> np.ndarray:
+        raise NotImplementedError
+
+    def decode(self, idx) -> np.ndarray:
+        raise NotImplementedError
+
     @property
     def overflow(self) -> float:
         "Numbers at least this large (in magnitude) cannot be written exactly (saturation or NaN token)."
-        return 999.5 * 10.0 ** self.qmax
+        return 999.5 * 10.0**self.qmax
+
     def quantize(self, x) -> np.ndarray:
         "What is left of `x` after writing it: `decode(encode(x))`."
         return self.decode(self.encode(x))
+
     def max_error(self, x) -> np.ndarray:
         "Guaranteed bound on |quantize(x) - x| for |x| below `overflow`: max(0.005|x|, 10**qmin / 2)."
-        return np.maximum(0.005 * np.abs(np.asarray(x, dtype=np.float64)), 0.5 * 10.0 ** self.qmin)
+        return np.maximum(0.005 * np.abs(np.asarray(x, dtype=np.float64)), 0.5 * 10.0**self.qmin)
+
     def _parts(self, x):
         "sig3 with saturation at the largest number and a canonical zero (+, 0, E0)."
         neg, m, q, over = sig3(x, self.qmin, self.qmax)
-        m = np.where(over, 999, m); q = np.where(over, self.qmax, q)
+        m = np.where(over, 999, m)
+        q = np.where(over, self.qmax, q)
         q = np.where(m == 0, 0, q)
         return neg, m, q
-    def __repr__(self): return f"{type(self).__name__}(width={self.width}, tokens={len(self.tokens)})"
 
-def _in(a, lo, hi): return (a >= lo) & (a < hi)
+    def __repr__(self):
+        return f"{type(self).__name__}(width={self.width}, tokens={len(self.tokens)})"
+
+
+def _in(a, lo, hi):
+    return (a >= lo) & (a < hi)
+
 
 class P10(NumberEncoding):
     "Sign, three digit tokens, exponent: `+ 3 1 4 E-2` (5 tokens per number)."
     name, width = "P10", 5
     tokens = ["+", "-"] + [str(d) for d in range(10)] + _EXP
+
     def encode(self, x):
         neg, m, q = self._parts(x)
         return np.stack([neg.astype(np.int64), 2 + m // 100, 2 + m // 10 % 10, 2 + m % 10, 12 + q - _QMIN], -1)
+
     def decode(self, idx):
-        idx = np.asarray(idx); s, d1, d2, d3, e = (idx[..., i] for i in range(5))
+        idx = np.asarray(idx)
+        s, d1, d2, d3, e = (idx[..., i] for i in range(5))
         ok = _in(s, 0, 2) & _in(d1, 2, 12) & _in(d2, 2, 12) & _in(d3, 2, 12) & _in(e, 12, 12 + len(_EXP))
         v = (1 - 2 * s) * _scale((d1 - 2) * 100 + (d2 - 2) * 10 + (d3 - 2), e - 12 + _QMIN)
         return np.where(ok, v, np.nan)
+
 
 class P1000(NumberEncoding):
     "Sign, mantissa 0..999 as one token, exponent: `+ 314 E-2` (3 tokens per number)."
     name, width = "P1000", 3
     tokens = ["+", "-"] + [str(d) for d in range(1000)] + _EXP
+
     def encode(self, x):
         neg, m, q = self._parts(x)
         return np.stack([neg.astype(np.int64), 2 + m, 1002 + q - _QMIN], -1)
+
     def decode(self, idx):
-        idx = np.asarray(idx); s, mm, e = idx[..., 0], idx[..., 1], idx[..., 2]
+        idx = np.asarray(idx)
+        s, mm, e = idx[..., 0], idx[..., 1], idx[..., 2]
         ok = _in(s, 0, 2) & _in(mm, 2, 1002) & _in(e, 1002, 1002 + len(_EXP))
         return np.where(ok, (1 - 2 * s) * _scale(mm - 2, e - 1002 + _QMIN), np.nan)
+
 
 class B1999(NumberEncoding):
     "Signed mantissa -999..999 as one token, exponent: `N314 E-2` (2 tokens per number)."
     name, width = "B1999", 2
     tokens = [f"N{k}" for k in range(-999, 1000)] + _EXP
+
     def encode(self, x):
         neg, m, q = self._parts(x)
         return np.stack([np.where(neg, -m, m) + 999, 1999 + q - _QMIN], -1)
+
     def decode(self, idx):
-        idx = np.asarray(idx); mm, e = idx[..., 0], idx[..., 1]
+        idx = np.asarray(idx)
+        mm, e = idx[..., 0], idx[..., 1]
         ok = _in(mm, 0, 1999) & _in(e, 1999, 1999 + len(_EXP))
         return np.where(ok, _scale(mm - 999, e - 1999 + _QMIN), np.nan)
 
-_FP15_MANT = list(range(-999, -99)) + list(range(100, 1000))   # 1800 signed mantissas of FP15
+
+_FP15_MANT = list(range(-999, -99)) + list(range(100, 1000))  # 1800 signed mantissas of FP15
+
 
 class FP15(NumberEncoding):
     "One token per number, `N{m}e{f}` = m*10**f/10**9 (f in 0..15); `N-99e0..N99e0` below 1e-7; `NaN`/`-NaN` = +-1e9."
     name, width, qmin, qmax = "FP15", 1, -9, 6
-    tokens = ([f"N{k}e0" for k in range(-99, 100)]                      # 199 small numbers, k*1e-9
-              + [f"N{k}e{f}" for f in range(16) for k in _FP15_MANT]    # 28,800 regular numbers
-              + ["-NaN", "NaN"])                                         # overflow, read as -1e9, +1e9
+    tokens = (
+        [f"N{k}e0" for k in range(-99, 100)]  # 199 small numbers, k*1e-9
+        + [f"N{k}e{f}" for f in range(16) for k in _FP15_MANT]  # 28,800 regular numbers
+        + ["-NaN", "NaN"]
+    )  # overflow, read as -1e9, +1e9
     NAN_VALUE = 1e9
+
     def __init__(self):
         f, k = np.divmod(np.arange(16 * len(_FP15_MANT)), len(_FP15_MANT))
-        self.values = np.concatenate([_scale(np.arange(-99, 100), -9), _scale(np.array(_FP15_MANT)[k], f - 9),
-                                      [-self.NAN_VALUE, self.NAN_VALUE, np.nan]])   # last: invalid index
+        self.values = np.concatenate(
+            [
+                _scale(np.arange(-99, 100), -9),
+                _scale(np.array(_FP15_MANT)[k], f - 9),
+                [-self.NAN_VALUE, self.NAN_VALUE, np.nan],
+            ]
+        )  # last: invalid index
+
     def encode(self, x):
         neg, m, q, over = sig3(x, self.qmin, self.qmax)
         sm = np.where(neg, -m, m)
@@ -174,104 +235,130 @@ class FP15(NumberEncoding):
         i = np.where(m < 100, sm + 99, 199 + (q - self.qmin) * 1800 + mpos)
         i = np.where(over, np.where(neg, 28999, 29000), i)
         return i[..., None].astype(np.int64)
+
     def decode(self, idx):
         i = np.asarray(idx)[..., 0]
         return self.values[np.where(_in(i, 0, len(self.tokens)), i, len(self.tokens))]
+
 
 ENCODINGS = ("P10", "P1000", "B1999", "FP15")
 _ENCODING_CLASSES = {"P10": P10, "P1000": P1000, "B1999": B1999, "FP15": FP15}
 _ENCODING_CACHE: dict = {}
 
-def get_encoding(name:str|NumberEncoding, # "P10", "P1000", "B1999" or "FP15" (or an encoding object)
-                ) -> NumberEncoding:
+
+def get_encoding(
+    name: str | NumberEncoding,  # "P10", "P1000", "B1999" or "FP15" (or an encoding object)
+) -> NumberEncoding:
     "The number encoding called `name` (one shared instance per name)."
-    if isinstance(name, NumberEncoding): return name
+    if isinstance(name, NumberEncoding):
+        return name
     check_param("encoding", name, choices=ENCODINGS)
-    if name not in _ENCODING_CACHE: _ENCODING_CACHE[name] = _ENCODING_CLASSES[name]()
+    if name not in _ENCODING_CACHE:
+        _ENCODING_CACHE[name] = _ENCODING_CLASSES[name]()
     return _ENCODING_CACHE[name]
 
 # %% ../../nbs/20_eigen_data.ipynb #08d1d892
 class EigenVocab:
     "Token <-> id map: `<pad>`=0, `<s>`=1, `</s>`=2, `V1..V{max_dim}`, then the number encoding's tokens."
     SPECIALS = ("<pad>", "<s>", "</s>")
-    def __init__(self,
-                 encoding:str|NumberEncoding="FP15", # "P10", "P1000", "B1999" or "FP15"
-                 max_dim:int=10, # largest matrix dimension that can be written
-                ):
+
+    def __init__(
+        self,
+        encoding: str | NumberEncoding = "FP15",  # "P10", "P1000", "B1999" or "FP15"
+        max_dim: int = 10,  # largest matrix dimension that can be written
+    ):
         self.encoding = get_encoding(encoding)
         self.max_dim = int(check_param("max_dim", max_dim, kind=numbers.Integral, lo=1, hi=10_000))
         self.pad_id, self.bos_id, self.eos_id = 0, 1, 2
-        self.dim_offset = 2                            # id of V{d} is 2 + d
-        self.num_offset = 3 + self.max_dim             # id of the encoding's token i is num_offset + i
+        self.dim_offset = 2  # id of V{d} is 2 + d
+        self.num_offset = 3 + self.max_dim  # id of the encoding's token i is num_offset + i
         self.itos = list(self.SPECIALS) + [f"V{d}" for d in range(1, self.max_dim + 1)] + list(self.encoding.tokens)
         self.stoi = {s: i for i, s in enumerate(self.itos)}
         assert len(self.stoi) == len(self.itos), "token strings must be unique"
 
-    def __len__(self): return len(self.itos)
-    def __repr__(self): return f"EigenVocab({self.encoding.name!r}, max_dim={self.max_dim}): {len(self)} tokens"
-    @property
-    def name(self) -> str: return self.encoding.name
+    def __len__(self):
+        return len(self.itos)
 
-    def dim_id(self, d:int) -> int:
+    def __repr__(self):
+        return f"EigenVocab({self.encoding.name!r}, max_dim={self.max_dim}): {len(self)} tokens"
+
+    @property
+    def name(self) -> str:
+        return self.encoding.name
+
+    def dim_id(self, d: int) -> int:
         "The id of the dimension token `V{d}`."
         check_param("dim", d, kind=numbers.Integral, lo=1, hi=self.max_dim)
         return self.dim_offset + int(d)
 
-    def to_local(self, ids:np.ndarray) -> np.ndarray:
+    def to_local(self, ids: np.ndarray) -> np.ndarray:
         "Index into `encoding.tokens` of each id, -1 for ids that are not number tokens (or out of range)."
         loc = np.asarray(ids, dtype=np.int64) - self.num_offset
         return np.where((loc >= 0) & (loc < len(self.encoding.tokens)), loc, -1)
 
-    def ids(self, tokens:str|Sequence[str]) -> np.ndarray:
+    def ids(self, tokens: str | Sequence[str]) -> np.ndarray:
         "Ids of `tokens` (a list, or one string separated by spaces); unknown tokens raise `ParamError`."
-        if isinstance(tokens, str): tokens = tokens.split()
+        if isinstance(tokens, str):
+            tokens = tokens.split()
         out = []
         for t in tokens:
             if t not in self.stoi:
                 close = difflib.get_close_matches(t, self.itos[: 3 + self.max_dim + 2000], n=3)
-                raise ParamError(f"token {t!r} is not in the {self.name} vocabulary (max_dim={self.max_dim})"
-                                 + (f"; close tokens: {close}" if close else ""))
+                raise ParamError(
+                    f"token {t!r} is not in the {self.name} vocabulary (max_dim={self.max_dim})"
+                    + (f"; close tokens: {close}" if close else "")
+                )
             out.append(self.stoi[t])
         return np.array(out, dtype=np.int64)
 
-    def tokens(self, ids:Sequence[int]) -> list[str]:
+    def tokens(self, ids: Sequence[int]) -> list[str]:
         "Token strings of `ids`; ids outside the vocabulary show as `<unk:ID>`."
         return [self.itos[i] if 0 <= i < len(self.itos) else f"<unk:{i}>" for i in np.asarray(ids).ravel().tolist()]
 
 # %% ../../nbs/20_eigen_data.ipynb #f6e9973e
-def sequence_lengths(vocab:EigenVocab, # the vocabulary (its encoding decides the tokens per number)
-                     dim:int, # matrix dimension
-                     symmetric:bool=False, # input written as its upper triangle only
-                    ) -> tuple[int, int]:
+def sequence_lengths(
+    vocab: EigenVocab,  # the vocabulary (its encoding decides the tokens per number)
+    dim: int,  # matrix dimension
+    symmetric: bool = False,  # input written as its upper triangle only
+) -> tuple[int, int]:
     "`(src_len, tgt_len)` in tokens, each including the final `</s>`."
     check_param("dim", dim, kind=numbers.Integral, lo=1)
     w = vocab.encoding.width
     count = dim * (dim + 1) // 2 if symmetric else dim * dim
     return 2 + w * count + 1, 2 + w * dim + 1
 
-def _encode_block(values:np.ndarray, header:tuple[int, int], vocab:EigenVocab) -> np.ndarray:
+
+def _encode_block(values: np.ndarray, header: tuple[int, int], vocab: EigenVocab) -> np.ndarray:
     "Ids `(n, 2 + width*count + 1)`: header dimension tokens, the numbers of `values` (n, count), `</s>`."
     n, count = values.shape
     w = vocab.encoding.width
     out = np.empty((n, 3 + w * count), dtype=np.int64)
-    out[:, 0] = vocab.dim_id(header[0]); out[:, 1] = vocab.dim_id(header[1])
+    out[:, 0] = vocab.dim_id(header[0])
+    out[:, 1] = vocab.dim_id(header[1])
     out[:, 2:-1] = vocab.encoding.encode(values).reshape(n, w * count) + vocab.num_offset
     out[:, -1] = vocab.eos_id
     return out
 
-def _triu(dim:int): return np.triu_indices(dim)
 
-def encode_matrices(M:np.ndarray, # matrices (n, rows, cols), or one matrix (rows, cols)
-                    vocab:EigenVocab, # the vocabulary
-                    symmetric:bool=False, # write only the upper triangle (square symmetric matrices)
-                   ) -> np.ndarray:
+def _triu(dim: int):
+    return np.triu_indices(dim)
+
+
+def encode_matrices(
+    M: np.ndarray,  # matrices (n, rows, cols), or one matrix (rows, cols)
+    vocab: EigenVocab,  # the vocabulary
+    symmetric: bool = False,  # write only the upper triangle (square symmetric matrices)
+) -> np.ndarray:
     "Token ids `(n, L)` of `V{rows} V{cols}`, the entries row by row (upper triangle if `symmetric`), `</s>`."
     M = np.asarray(M, dtype=np.float64)
     single = M.ndim == 2
-    if single: M = M[None]
-    if M.ndim != 3: raise ParamError(f"parameter 'M' has shape {M.shape}: expected (n, rows, cols) or (rows, cols)")
+    if single:
+        M = M[None]
+    if M.ndim != 3:
+        raise ParamError(f"parameter 'M' has shape {M.shape}: expected (n, rows, cols) or (rows, cols)")
     n, r, c = M.shape
-    check_param("rows", r, lo=1, hi=vocab.max_dim); check_param("cols", c, lo=1, hi=vocab.max_dim)
+    check_param("rows", r, lo=1, hi=vocab.max_dim)
+    check_param("cols", c, lo=1, hi=vocab.max_dim)
     if symmetric:
         if r != c or not np.allclose(M, np.swapaxes(M, 1, 2)):
             raise ParamError("symmetric=True needs square symmetric matrices: the lower triangle is not written")
@@ -281,94 +368,120 @@ def encode_matrices(M:np.ndarray, # matrices (n, rows, cols), or one matrix (row
     out = _encode_block(values, (r, c), vocab)
     return out[0] if single else out
 
-def encode_vectors(v:np.ndarray, # vectors (n, dim), or one vector (dim,)
-                   vocab:EigenVocab, # the vocabulary
-                  ) -> np.ndarray:
+
+def encode_vectors(
+    v: np.ndarray,  # vectors (n, dim), or one vector (dim,)
+    vocab: EigenVocab,  # the vocabulary
+) -> np.ndarray:
     "Token ids `(n, L)` of the column vectors: `V{dim} V1`, the numbers, `</s>` (the model's target)."
     v = np.asarray(v, dtype=np.float64)
     single = v.ndim == 1
-    if single: v = v[None]
-    if v.ndim != 2: raise ParamError(f"parameter 'v' has shape {v.shape}: expected (n, dim) or (dim,)")
+    if single:
+        v = v[None]
+    if v.ndim != 2:
+        raise ParamError(f"parameter 'v' has shape {v.shape}: expected (n, dim) or (dim,)")
     check_param("dim", v.shape[1], lo=1, hi=vocab.max_dim)
     out = _encode_block(v, (v.shape[1], 1), vocab)
     return out[0] if single else out
 
 # %% ../../nbs/20_eigen_data.ipynb #8a11519e
-def _as_id_array(ids, pad_id:int) -> tuple[np.ndarray, bool]:
+def _as_id_array(ids, pad_id: int) -> tuple[np.ndarray, bool]:
     "A 2-D int64 array from an array, tensor or ragged list of sequences; and whether the input was 1-D."
-    if hasattr(ids, "detach"): ids = ids.detach().cpu().numpy()
+    if hasattr(ids, "detach"):
+        ids = ids.detach().cpu().numpy()
     if isinstance(ids, np.ndarray):
         a = ids
     else:
         seqs = list(ids)
-        if len(seqs) == 0: return np.zeros((0, 0), dtype=np.int64), False
-        if np.ndim(seqs[0]) == 0: a = np.asarray(seqs)
+        if len(seqs) == 0:
+            return np.zeros((0, 0), dtype=np.int64), False
+        if np.ndim(seqs[0]) == 0:
+            a = np.asarray(seqs)
         else:
             L = max(len(s) for s in seqs)
             a = np.full((len(seqs), L), pad_id, dtype=np.int64)
-            for i, s in enumerate(seqs): a[i, :len(s)] = np.asarray(s, dtype=np.int64).reshape(-1)
-    if a.ndim == 1: return a.astype(np.int64)[None], True
-    if a.ndim != 2: raise ParamError(f"parameter 'ids' has shape {a.shape}: expected (n, L) or (L,)")
+            for i, s in enumerate(seqs):
+                a[i, : len(s)] = np.asarray(s, dtype=np.int64).reshape(-1)
+    if a.ndim == 1:
+        return a.astype(np.int64)[None], True
+    if a.ndim != 2:
+        raise ParamError(f"parameter 'ids' has shape {a.shape}: expected (n, L) or (L,)")
     return a.astype(np.int64), False
 
-def _decode_block(ids, vocab:EigenVocab, header:tuple[int, int], count:int) -> tuple[np.ndarray, bool]:
+
+def _decode_block(ids, vocab: EigenVocab, header: tuple[int, int], count: int) -> tuple[np.ndarray, bool]:
     "The `count` numbers after the header in each row of `ids` `(n, count)`, NaN rows where malformed."
     a, single = _as_id_array(ids, vocab.pad_id)
     n, L = a.shape
     w = vocab.encoding.width
-    need = 2 + w * count                                    # header + numbers
+    need = 2 + w * count  # header + numbers
     special = (a == vocab.bos_id) | (a == vocab.eos_id)
     start = np.where(special.all(1), L, np.argmin(special, axis=1)) if L else np.zeros(n, dtype=np.int64)
     padded = np.concatenate([a, np.full((n, need + 1), vocab.pad_id, dtype=np.int64)], axis=1)
     win = np.take_along_axis(padded, start[:, None] + np.arange(need + 1)[None], axis=1)
     hdr = [vocab.dim_id(h) if h <= vocab.max_dim else -1 for h in header]
-    ok = (win[:, 0] == hdr[0]) & (win[:, 1] == hdr[1]) & ((win[:, need] == vocab.eos_id) | (win[:, need] == vocab.pad_id))
+    ok = (
+        (win[:, 0] == hdr[0])
+        & (win[:, 1] == hdr[1])
+        & ((win[:, need] == vocab.eos_id) | (win[:, need] == vocab.pad_id))
+    )
     vals = vocab.encoding.decode(vocab.to_local(win[:, 2:need]).reshape(n, count, w))
     ok &= ~np.isnan(vals).any(axis=1)
     vals[~ok] = np.nan
     return vals, single
 
-def decode_vectors(ids, # generated ids (n, L): array, tensor or list of sequences; or one sequence (L,)
-                   vocab:EigenVocab, # the vocabulary
-                   dim:int, # the expected vector length
-                  ) -> np.ndarray:
+
+def decode_vectors(
+    ids,  # generated ids (n, L): array, tensor or list of sequences; or one sequence (L,)
+    vocab: EigenVocab,  # the vocabulary
+    dim: int,  # the expected vector length
+) -> np.ndarray:
     "Numbers `(n, dim)` of sequences `V{dim} V1 x1..x_dim [</s>]`; a row of NaN for each malformed sequence."
     check_param("dim", dim, kind=numbers.Integral, lo=1)
     vals, single = _decode_block(ids, vocab, (dim, 1), dim)
     return vals[0] if single else vals
 
-def decode_matrices(ids, # ids (n, L) as written by `encode_matrices`; or one sequence (L,)
-                    vocab:EigenVocab, # the vocabulary
-                    rows:int, # expected number of rows
-                    cols:int|None=None, # expected number of columns (default: rows)
-                    symmetric:bool=False, # the sequence holds the upper triangle only
-                   ) -> np.ndarray:
+
+def decode_matrices(
+    ids,  # ids (n, L) as written by `encode_matrices`; or one sequence (L,)
+    vocab: EigenVocab,  # the vocabulary
+    rows: int,  # expected number of rows
+    cols: int | None = None,  # expected number of columns (default: rows)
+    symmetric: bool = False,  # the sequence holds the upper triangle only
+) -> np.ndarray:
     "Matrices `(n, rows, cols)` read from token ids; NaN matrices for malformed sequences."
     cols = rows if cols is None else cols
-    check_param("rows", rows, kind=numbers.Integral, lo=1); check_param("cols", cols, kind=numbers.Integral, lo=1)
+    check_param("rows", rows, kind=numbers.Integral, lo=1)
+    check_param("cols", cols, kind=numbers.Integral, lo=1)
     if symmetric:
-        if rows != cols: raise ParamError("symmetric=True needs rows == cols")
+        if rows != cols:
+            raise ParamError("symmetric=True needs rows == cols")
         vals, single = _decode_block(ids, vocab, (rows, cols), rows * (rows + 1) // 2)
         out = np.empty((len(vals), rows, rows))
         iu = _triu(rows)
-        out[:, iu[0], iu[1]] = vals; out[:, iu[1], iu[0]] = vals
+        out[:, iu[0], iu[1]] = vals
+        out[:, iu[1], iu[0]] = vals
     else:
         vals, single = _decode_block(ids, vocab, (rows, cols), rows * cols)
         out = vals.reshape(-1, rows, cols)
     return out[0] if single else out
 
-def describe(ids, # one sequence (L,) or a batch (n, L) of ids
-             vocab:EigenVocab, # the vocabulary
-             keep_pad:bool=False, # show `<pad>` tokens too
-            ) -> str|list[str]:
+
+def describe(
+    ids,  # one sequence (L,) or a batch (n, L) of ids
+    vocab: EigenVocab,  # the vocabulary
+    keep_pad: bool = False,  # show `<pad>` tokens too
+) -> str | list[str]:
     "Human-readable tokens of `ids`, separated by spaces (a list of strings for a batch)."
     a, single = _as_id_array(ids, vocab.pad_id)
     rows = [" ".join(t for t in vocab.tokens(r) if keep_pad or t != "<pad>") for r in a]
     return rows[0] if single else rows
 
-def decode_tokens(tokens:str|Sequence[str], # e.g. "V2 V1 N314e7 N-5e8 </s>" or its list of tokens
-                  vocab:EigenVocab, # the vocabulary
-                 ) -> np.ndarray:
+
+def decode_tokens(
+    tokens: str | Sequence[str],  # e.g. "V2 V1 N314e7 N-5e8 </s>" or its list of tokens
+    vocab: EigenVocab,  # the vocabulary
+) -> np.ndarray:
     "The matrix `(rows, cols)` written by `tokens` (full, or upper triangle of a square one); raises `ParamError` if malformed."
     ids = vocab.ids(tokens)
     body = [i for i in ids.tolist() if i not in (vocab.pad_id, vocab.bos_id, vocab.eos_id)]
@@ -377,95 +490,125 @@ def decode_tokens(tokens:str|Sequence[str], # e.g. "V2 V1 N314e7 N-5e8 </s>" or 
         raise ParamError(f"tokens {tokens!r} do not start with two dimension tokens V<rows> V<cols>")
     r, c = (int(d[1:]) for d in dims)
     k, w = len(body) - 2, vocab.encoding.width
-    if k == w * r * c: out = decode_matrices(ids, vocab, r, c)
-    elif r == c and k == w * r * (r + 1) // 2: out = decode_matrices(ids, vocab, r, symmetric=True)
-    else: raise ParamError(f"tokens {tokens!r}: {k} number tokens do not make a {r}x{c} matrix "
-                           f"({w * r * c} tokens, or {w * r * (r + 1) // 2} for a symmetric upper triangle)")
-    if np.isnan(out).any(): raise ParamError(f"tokens {tokens!r}: a number is malformed ({vocab.name} expects "
-                                              f"{w} token(s) per number)")
+    if k == w * r * c:
+        out = decode_matrices(ids, vocab, r, c)
+    elif r == c and k == w * r * (r + 1) // 2:
+        out = decode_matrices(ids, vocab, r, symmetric=True)
+    else:
+        raise ParamError(
+            f"tokens {tokens!r}: {k} number tokens do not make a {r}x{c} matrix "
+            f"({w * r * c} tokens, or {w * r * (r + 1) // 2} for a symmetric upper triangle)"
+        )
+    if np.isnan(out).any():
+        raise ParamError(f"tokens {tokens!r}: a number is malformed ({vocab.name} expects " f"{w} token(s) per number)")
     return out
 
 # %% ../../nbs/20_eigen_data.ipynb #4fbe1d6e
 TOLERANCES = (0.05, 0.02, 0.01, 0.005)
 
-def rel_l1_error(pred:np.ndarray, # predicted vectors (n, dim) (NaN rows: unparsable predictions)
-                 true:np.ndarray, # true vectors (n, dim)
-                ) -> np.ndarray:
+
+def rel_l1_error(
+    pred: np.ndarray,  # predicted vectors (n, dim) (NaN rows: unparsable predictions)
+    true: np.ndarray,  # true vectors (n, dim)
+) -> np.ndarray:
     "Relative L1 error per row: `sum|pred-true| / sum|true|`; `inf` where `pred` has a NaN."
-    pred = np.asarray(pred, dtype=np.float64); true = np.asarray(true, dtype=np.float64)
+    pred = np.asarray(pred, dtype=np.float64)
+    true = np.asarray(true, dtype=np.float64)
     if pred.shape != true.shape:
         raise ParamError(f"parameters 'pred' {pred.shape} and 'true' {true.shape} must have the same shape")
-    num = np.abs(pred - true).sum(-1); den = np.abs(true).sum(-1)
+    num = np.abs(pred - true).sum(-1)
+    den = np.abs(true).sum(-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         err = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.where(num == 0, 0.0, np.inf))
     return np.where(np.isnan(num), np.inf, err)
 
-def is_correct(pred:np.ndarray, # predicted vectors (n, dim)
-               true:np.ndarray, # true vectors (n, dim)
-               tol:float=0.05, # tolerance on the relative L1 error (strict: error < tol)
-              ) -> np.ndarray:
+
+def is_correct(
+    pred: np.ndarray,  # predicted vectors (n, dim)
+    true: np.ndarray,  # true vectors (n, dim)
+    tol: float = 0.05,  # tolerance on the relative L1 error (strict: error < tol)
+) -> np.ndarray:
     "Boolean per row: relative L1 error strictly below `tol`."
     check_param("tol", tol, kind=numbers.Real, lo=0, lo_open=True)
     return rel_l1_error(pred, true) < tol
 
-def accuracy_table(pred:np.ndarray, # predicted vectors (n, dim)
-                   true:np.ndarray, # true vectors (n, dim)
-                   tolerances:Sequence[float]=TOLERANCES, # the tolerances to report
-                  ) -> dict:
+
+def accuracy_table(
+    pred: np.ndarray,  # predicted vectors (n, dim)
+    true: np.ndarray,  # true vectors (n, dim)
+    tolerances: Sequence[float] = TOLERANCES,  # the tolerances to report
+) -> dict:
     "Fraction of correct rows at each tolerance: `{tol: accuracy}`."
     err = rel_l1_error(pred, true)
-    if err.size == 0: return {float(t): float("nan") for t in tolerances}
-    return {float(t): float(np.mean(err < check_param("tol", t, kind=numbers.Real, lo=0, lo_open=True))) for t in tolerances}
+    if err.size == 0:
+        return {float(t): float("nan") for t in tolerances}
+    return {
+        float(t): float(np.mean(err < check_param("tol", t, kind=numbers.Real, lo=0, lo_open=True))) for t in tolerances
+    }
 
 # %% ../../nbs/20_eigen_data.ipynb #78f4105c
 VALID_SEED, TEST_SEED = 1_000_001, 1_000_002
 
-def make_split(n:int, # number of examples
-               dim:int, # matrix size
-               seed:int, # seed of the split (VALID_SEED / TEST_SEED for evaluation sets)
-               vocab:EigenVocab, # the vocabulary
-               coeff:float=10.0, # entries in [-coeff, coeff]
-               dist:str="uniform", # "uniform" or "gaussian" entries
-               symmetric:bool=False, # write only the upper triangle of the input
-               quantize:bool=False, # compute eigenvalues of the matrix as the model reads it (rounded)
-              ) -> dict:
+
+def make_split(
+    n: int,  # number of examples
+    dim: int,  # matrix size
+    seed: int,  # seed of the split (VALID_SEED / TEST_SEED for evaluation sets)
+    vocab: EigenVocab,  # the vocabulary
+    coeff: float = 10.0,  # entries in [-coeff, coeff]
+    dist: str = "uniform",  # "uniform" or "gaussian" entries
+    symmetric: bool = False,  # write only the upper triangle of the input
+    quantize: bool = False,  # compute eigenvalues of the matrix as the model reads it (rounded)
+) -> dict:
     "A seeded data set: `matrices` (n,dim,dim), `eigenvalues` (n,dim), token ids `src` and `tgt`."
     check_param("seed", seed, kind=numbers.Integral, lo=0)
     check_param("dim", dim, kind=numbers.Integral, lo=1, hi=vocab.max_dim)
     M = random_symmetric(n, dim, np.random.default_rng(seed), coeff=coeff, dist=dist)
-    if quantize: M = vocab.encoding.quantize(M)
+    if quantize:
+        M = vocab.encoding.quantize(M)
     ev = eigenvalues(M)
-    return {"matrices": M, "eigenvalues": ev, "src": encode_matrices(M, vocab, symmetric=symmetric),
-            "tgt": encode_vectors(ev, vocab)}
+    return {
+        "matrices": M,
+        "eigenvalues": ev,
+        "src": encode_matrices(M, vocab, symmetric=symmetric),
+        "tgt": encode_vectors(ev, vocab),
+    }
 
-def batches(split:dict, # a dict with "src" and "tgt" id arrays (as from `make_split`)
-            batch_size:int, # examples per batch (the last batch may be smaller)
-            rng:np.random.Generator|int|None=None, # shuffle with this generator (or seed); None: in order
-            drop_last:bool=False, # skip a last incomplete batch
-           ) -> Iterator:
+
+def batches(
+    split: dict,  # a dict with "src" and "tgt" id arrays (as from `make_split`)
+    batch_size: int,  # examples per batch (the last batch may be smaller)
+    rng: np.random.Generator | int | None = None,  # shuffle with this generator (or seed); None: in order
+    drop_last: bool = False,  # skip a last incomplete batch
+) -> Iterator:
     "Yield `(src, tgt)` torch LongTensors of `batch_size` examples, in order or shuffled."
     import torch
+
     check_param("batch_size", batch_size, kind=numbers.Integral, lo=1)
     src, tgt = np.asarray(split["src"]), np.asarray(split["tgt"])
     n = len(src)
     order = np.arange(n) if rng is None else _as_rng(rng).permutation(n)
     for i in range(0, n, batch_size):
-        j = order[i:i + batch_size]
-        if drop_last and len(j) < batch_size: break
+        j = order[i : i + batch_size]
+        if drop_last and len(j) < batch_size:
+            break
         yield torch.from_numpy(src[j]), torch.from_numpy(tgt[j])
+
 
 class OnTheFly:
     "Fresh random batches forever: `next(it)` gives `(src, tgt)` LongTensors; `sample(n)` a split dict."
-    def __init__(self,
-                 dim:int, # matrix size
-                 vocab:EigenVocab, # the vocabulary
-                 seed:int, # seed of the stream (derived, so it never repeats make_split(seed))
-                 batch_size:int=64, # examples per batch
-                 coeff:float=10.0, # entries in [-coeff, coeff]
-                 dist:str="uniform", # "uniform" or "gaussian"
-                 symmetric:bool=False, # write only the upper triangle of the input
-                 quantize:bool=False, # eigenvalues of the rounded matrix
-                ):
+
+    def __init__(
+        self,
+        dim: int,  # matrix size
+        vocab: EigenVocab,  # the vocabulary
+        seed: int,  # seed of the stream (derived, so it never repeats make_split(seed))
+        batch_size: int = 64,  # examples per batch
+        coeff: float = 10.0,  # entries in [-coeff, coeff]
+        dist: str = "uniform",  # "uniform" or "gaussian"
+        symmetric: bool = False,  # write only the upper triangle of the input
+        quantize: bool = False,  # eigenvalues of the rounded matrix
+    ):
         check_param("dim", dim, kind=numbers.Integral, lo=1, hi=vocab.max_dim)
         check_param("seed", seed, kind=numbers.Integral, lo=0)
         check_param("batch_size", batch_size, kind=numbers.Integral, lo=1)
@@ -476,26 +619,36 @@ class OnTheFly:
         self.rng = np.random.default_rng(derive_seed(seed, "eigen-onthefly"))
         self.examples_drawn = 0
 
-    def sample(self, n:int) -> dict:
+    def sample(self, n: int) -> dict:
         "The next `n` examples of the stream as a split dict (like `make_split`)."
         M = random_symmetric(n, self.dim, self.rng, coeff=self.coeff, dist=self.dist)
-        if self.quantize: M = self.vocab.encoding.quantize(M)
+        if self.quantize:
+            M = self.vocab.encoding.quantize(M)
         ev = eigenvalues(M)
         self.examples_drawn += n
-        return {"matrices": M, "eigenvalues": ev, "src": encode_matrices(M, self.vocab, symmetric=self.symmetric),
-                "tgt": encode_vectors(ev, self.vocab)}
+        return {
+            "matrices": M,
+            "eigenvalues": ev,
+            "src": encode_matrices(M, self.vocab, symmetric=self.symmetric),
+            "tgt": encode_vectors(ev, self.vocab),
+        }
 
-    def __iter__(self): return self
+    def __iter__(self):
+        return self
+
     def __next__(self):
         import torch
+
         s = self.sample(self.batch_size)
         return torch.from_numpy(s["src"]), torch.from_numpy(s["tgt"])
 
     def state_dict(self) -> dict:
         "Everything needed to resume the stream (JSON-serialisable)."
         return {"seed": self.seed, "examples_drawn": self.examples_drawn, "rng": self.rng.bit_generator.state}
-    def load_state_dict(self, state:dict):
+
+    def load_state_dict(self, state: dict):
         "Resume the stream from `state_dict()`."
         if state["seed"] != self.seed:
             raise ParamError(f"state was saved with seed {state['seed']}, this stream has seed {self.seed}")
-        self.rng.bit_generator.state = state["rng"]; self.examples_drawn = state["examples_drawn"]
+        self.rng.bit_generator.state = state["rng"]
+        self.examples_drawn = state["examples_drawn"]

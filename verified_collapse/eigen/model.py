@@ -34,7 +34,10 @@ class ModelConfig:
             check_param(name, getattr(self, name), kind=numbers.Integral, lo=1)
         check_param("dropout", self.dropout, kind=numbers.Real, lo=0, hi=1, hi_open=True)
         if self.d_model % self.heads:
-            raise ParamError(f"parameter 'd_model' = {self.d_model} is invalid: expected a multiple of heads = {self.heads}")
+            raise ParamError(
+                f"parameter 'd_model' = {self.d_model} is invalid: expected a multiple of heads = {self.heads}"
+            )
+
 
 MODEL_PRESETS = {
     "paper": ModelConfig(enc_layers=6, dec_layers=1, d_model=512, heads=8, ffn_mult=4),
@@ -43,26 +46,54 @@ MODEL_PRESETS = {
 }
 
 # %% ../../nbs/21_eigen_model.ipynb #9f8a7ad1
-def build_model(cfg:ModelConfig, # architecture
-                vocab_size:int, # number of tokens
-                pad_id:int=0, bos_id:int=1, eos_id:int=2, # special token ids of the vocabulary
-                seed:int|None=None, # seed of the initial weights
-               ):
+def build_model(
+    cfg: ModelConfig,  # architecture
+    vocab_size: int,  # number of tokens
+    pad_id: int = 0,
+    bos_id: int = 1,
+    eos_id: int = 2,  # special token ids of the vocabulary
+    seed: int | None = None,  # seed of the initial weights
+):
     "A freshly initialised BART encoder-decoder (post-LN, learned positions, tied embeddings)."
     from transformers import BartConfig, BartForConditionalGeneration, GenerationConfig
-    if seed is not None: torch.manual_seed(seed)
-    bc = BartConfig(vocab_size=vocab_size, d_model=cfg.d_model, encoder_layers=cfg.enc_layers, decoder_layers=cfg.dec_layers,
-                    encoder_attention_heads=cfg.heads, decoder_attention_heads=cfg.heads,
-                    encoder_ffn_dim=cfg.ffn_mult * cfg.d_model, decoder_ffn_dim=cfg.ffn_mult * cfg.d_model,
-                    max_position_embeddings=cfg.max_len, dropout=cfg.dropout, attention_dropout=cfg.dropout,
-                    activation_dropout=cfg.dropout, activation_function="gelu", scale_embedding=False,
-                    pad_token_id=pad_id, bos_token_id=bos_id, eos_token_id=eos_id, decoder_start_token_id=eos_id,
-                    forced_bos_token_id=None, forced_eos_token_id=None, tie_word_embeddings=True)
+
+    if seed is not None:
+        torch.manual_seed(seed)
+    bc = BartConfig(
+        vocab_size=vocab_size,
+        d_model=cfg.d_model,
+        encoder_layers=cfg.enc_layers,
+        decoder_layers=cfg.dec_layers,
+        encoder_attention_heads=cfg.heads,
+        decoder_attention_heads=cfg.heads,
+        encoder_ffn_dim=cfg.ffn_mult * cfg.d_model,
+        decoder_ffn_dim=cfg.ffn_mult * cfg.d_model,
+        max_position_embeddings=cfg.max_len,
+        dropout=cfg.dropout,
+        attention_dropout=cfg.dropout,
+        activation_dropout=cfg.dropout,
+        activation_function="gelu",
+        scale_embedding=False,
+        pad_token_id=pad_id,
+        bos_token_id=bos_id,
+        eos_token_id=eos_id,
+        decoder_start_token_id=eos_id,
+        forced_bos_token_id=None,
+        forced_eos_token_id=None,
+        tie_word_embeddings=True,
+    )
     model = BartForConditionalGeneration(bc)
-    model.generation_config = GenerationConfig(pad_token_id=pad_id, bos_token_id=bos_id, eos_token_id=eos_id,
-                                               decoder_start_token_id=eos_id, forced_bos_token_id=None,
-                                               forced_eos_token_id=None, no_repeat_ngram_size=0)
+    model.generation_config = GenerationConfig(
+        pad_token_id=pad_id,
+        bos_token_id=bos_id,
+        eos_token_id=eos_id,
+        decoder_start_token_id=eos_id,
+        forced_bos_token_id=None,
+        forced_eos_token_id=None,
+        no_repeat_ngram_size=0,
+    )
     return model
+
 
 def n_params(model) -> int:
     "Number of trainable parameters."
@@ -70,14 +101,15 @@ def n_params(model) -> int:
 
 # %% ../../nbs/21_eigen_model.ipynb #fdba6b66
 @torch.no_grad()
-def beam_search(model, # a `build_model` model
-                src:np.ndarray|torch.Tensor, # (n, S) source token ids
-                k:int=1, # candidates to return per input
-                beam:int|None=None, # beam size (default k)
-                max_new_tokens:int=32, # longest output
-                batch_size:int=256, # inputs per generate() call
-                device:str|None=None, # default: the model's device
-               ) -> tuple[np.ndarray, np.ndarray]:
+def beam_search(
+    model,  # a `build_model` model
+    src: np.ndarray | torch.Tensor,  # (n, S) source token ids
+    k: int = 1,  # candidates to return per input
+    beam: int | None = None,  # beam size (default k)
+    max_new_tokens: int = 32,  # longest output
+    batch_size: int = 256,  # inputs per generate() call
+    device: str | None = None,  # default: the model's device
+) -> tuple[np.ndarray, np.ndarray]:
     "Batched beam search: (ids (n, k, L), scores (n, k)) of the k best distinct hypotheses per input."
     beam = k if beam is None else beam
     check_param("k", k, kind=numbers.Integral, lo=1)
@@ -86,25 +118,37 @@ def beam_search(model, # a `build_model` model
     src = torch.as_tensor(np.asarray(src), dtype=torch.long)
     device = device or next(model.parameters()).device
     pad = model.generation_config.pad_token_id
-    was_training = model.training; model.eval()
+    was_training = model.training
+    model.eval()
     ids_out, sc_out = [], []
     for i in range(0, len(src), batch_size):
-        s = src[i:i + batch_size].to(device)
-        g = model.generate(input_ids=s, attention_mask=(s != pad).long(), num_beams=beam, num_return_sequences=k,
-                           max_new_tokens=max_new_tokens, do_sample=False, output_scores=True, return_dict_in_generate=True,
-                           **(dict(early_stopping=True, length_penalty=1.0) if beam > 1 else {}))
+        s = src[i : i + batch_size].to(device)
+        g = model.generate(
+            input_ids=s,
+            attention_mask=(s != pad).long(),
+            num_beams=beam,
+            num_return_sequences=k,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            output_scores=True,
+            return_dict_in_generate=True,
+            **(dict(early_stopping=True, length_penalty=1.0) if beam > 1 else {})
+        )
         seq = g.sequences[:, 1:].cpu()  # drop the decoder-start token
         sc = (g.sequences_scores if beam > 1 else _greedy_scores(g, seq, pad)).float().cpu()
-        ids_out.append(seq.reshape(len(s), k, -1).numpy()); sc_out.append(sc.reshape(len(s), k).numpy())
-    if was_training: model.train()
+        ids_out.append(seq.reshape(len(s), k, -1).numpy())
+        sc_out.append(sc.reshape(len(s), k).numpy())
+    if was_training:
+        model.train()
     L = max(a.shape[2] for a in ids_out)
     ids = np.concatenate([np.pad(a, ((0, 0), (0, 0), (0, L - a.shape[2])), constant_values=pad) for a in ids_out])
     return ids, np.concatenate(sc_out)
 
+
 def _greedy_scores(g, seq, pad):
     "Length-normalised log-probability of greedy outputs (generate() returns per-step scores only)."
     logp = torch.stack([torch.log_softmax(s.float(), -1) for s in g.scores], 1)  # (n, T, V)
-    tok = seq[:, :logp.shape[1]]
+    tok = seq[:, : logp.shape[1]]
     lp = logp.gather(-1, tok.unsqueeze(-1).to(logp.device)).squeeze(-1)
     mask = tok != pad
     return (lp * mask).sum(1) / mask.sum(1).clamp(min=1)

@@ -14,8 +14,17 @@ import numpy as np
 import torch
 
 from ..core import ParamError, derive_seed, pick_device, read_cache, write_cache
-from .data import (TEST_SEED, TOLERANCES, VALID_SEED, EigenVocab, accuracy_table,
-                                          decode_vectors, make_split, rel_l1_error, sequence_lengths)
+from verified_collapse.eigen.data import (
+    TEST_SEED,
+    TOLERANCES,
+    VALID_SEED,
+    EigenVocab,
+    accuracy_table,
+    decode_vectors,
+    make_split,
+    rel_l1_error,
+    sequence_lengths,
+)
 from .config import EigenSettings
 from .model import MODEL_PRESETS, beam_search, build_model
 from ..train import FixedData, TrainConfig, train_seq2seq
@@ -27,13 +36,14 @@ from ..verify import DROP, Candidates
 __all__ = ['predict', 'evaluate_model', 'EigenTask']
 
 # %% ../../nbs/23_eigen_task.ipynb #fd64c4c8
-def predict(model, src:np.ndarray, vocab:EigenVocab, dim:int, batch_size:int=512) -> np.ndarray:
+def predict(model, src: np.ndarray, vocab: EigenVocab, dim: int, batch_size: int = 512) -> np.ndarray:
     "Greedy predictions of the eigenvalues, (n, dim); NaN rows where the output does not parse."
     tgt_len = dim * vocab.encoding.width + 3
     ids, _ = beam_search(model, src, k=1, max_new_tokens=tgt_len, batch_size=batch_size)
     return decode_vectors(ids[:, 0], vocab, dim)
 
-def evaluate_model(model, split:dict, vocab:EigenVocab, dim:int, batch_size:int=512) -> dict:
+
+def evaluate_model(model, split: dict, vocab: EigenVocab, dim: int, batch_size: int = 512) -> dict:
     "Accuracy at each tolerance on a split: {'acc@0.05': ..., ...}."
     pred = predict(model, split["src"], vocab, dim, batch_size)
     return {f"acc@{t:g}": v for t, v in accuracy_table(pred, split["eigenvalues"], TOLERANCES).items()}
@@ -41,20 +51,27 @@ def evaluate_model(model, split:dict, vocab:EigenVocab, dim:int, batch_size:int=
 # %% ../../nbs/23_eigen_task.ipynb #f43f82c2
 def _train_code() -> str:
     "Hash of the code a model's weights depend on: data, model, trainer, and the task's training and validation."
-    return content_hash(source_hash("eigen.data", "eigen.model", "train"),
-                        function_hash(EigenTask._fit, EigenTask._train_config, evaluate_model, predict))
+    return content_hash(
+        source_hash("eigen.data", "eigen.model", "train"),
+        function_hash(EigenTask._fit, EigenTask._train_config, evaluate_model, predict),
+    )
+
 
 def _generate_code() -> str:
     "Hash of the code that turns a model and inputs into beam candidates."
     return content_hash(source_hash("eigen.data", "eigen.model"), function_hash(EigenTask._beam))
 
+
 class EigenTask:
     "Eigenvalues of symmetric matrices with a transformer, as a task of `run_loop`."
     name = "eigen"
-    def __init__(self, settings:EigenSettings, # the task's settings
-                 cache_dir:str|Path|None=None, # checkpoints and candidate chunks (None: no caching)
-                 progress:bool=True, # progress bars
-                ):
+
+    def __init__(
+        self,
+        settings: EigenSettings,  # the task's settings
+        cache_dir: str | Path | None = None,  # checkpoints and candidate chunks (None: no caching)
+        progress: bool = True,  # progress bars
+    ):
         self.s = settings.check()
         self.vocab = EigenVocab(self.s.encoding, max_dim=max(10, self.s.dim))
         self.model_cfg = MODEL_PRESETS[self.s.model]
@@ -65,50 +82,90 @@ class EigenTask:
         self.device = pick_device(self.s.device)
         self.progress = progress
         self.cache = Path(cache_dir) if cache_dir is not None else None
-        if self.cache is not None: self.cache.mkdir(parents=True, exist_ok=True)
+        if self.cache is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
         self.valid, self.test = self._split(self.s.n_valid, VALID_SEED), self._split(self.s.n_test, TEST_SEED)
         self._gen_key = None
 
     def _split(self, n, seed):
         return make_split(n, self.s.dim, seed, self.vocab, coeff=self.s.coeff, symmetric=self.s.symmetric_input)
 
-    def _train_config(self, steps:int, seed:int) -> TrainConfig:
+    def _train_config(self, steps: int, seed: int) -> TrainConfig:
         "The training rule of every model of the task, for `steps` steps with batch order from `seed`."
-        return TrainConfig(max_steps=steps, batch_size=self.s.batch_size, lr=self.s.lr, lr_min=self.s.lr / 100,
-                           warmup=min(self.s.warmup, steps - 1), eval_every=min(self.s.eval_every, steps),
-                           patience=self.s.patience, seed=derive_seed(seed, "batches"), ckpt_every_s=self.s.ckpt_every_s)
+        return TrainConfig(
+            max_steps=steps,
+            batch_size=self.s.batch_size,
+            lr=self.s.lr,
+            lr_min=self.s.lr / 100,
+            warmup=min(self.s.warmup, steps - 1),
+            eval_every=min(self.s.eval_every, steps),
+            patience=self.s.patience,
+            seed=derive_seed(seed, "batches"),
+            ckpt_every_s=self.s.ckpt_every_s,
+        )
 
-    def model_key(self, data:dict, # the training set: {"src", "tgt"} arrays
-                  steps:int, seed:int, # training steps; the training seed (initialisation and batch order)
-                  init=None, # the model fine-tuned from (None: a fresh one)
-                 ) -> str:
+    def model_key(
+        self,
+        data: dict,  # the training set: {"src", "tgt"} arrays
+        steps: int,
+        seed: int,  # training steps; the training seed (initialisation and batch order)
+        init=None,  # the model fine-tuned from (None: a fresh one)
+    ) -> str:
         "The cache key of a model: the full content of what its weights depend on."
-        cfg = asdict(self._train_config(steps, seed)); cfg.pop("ckpt_every_s")
-        return content_hash(kind="eigen-model", code=_train_code(), src=data["src"], tgt=data["tgt"], model=asdict(self.model_cfg),
-                            encoding=self.s.encoding, vocab=len(self.vocab), dim=self.s.dim, train=cfg, tolerance=self.s.tolerance,
-                            valid=(self.valid["src"], self.valid["eigenvalues"]), init_seed=derive_seed(seed, "init"),
-                            init=None if init is None else init.cache_key, device=self.device.split(":")[0])
+        cfg = asdict(self._train_config(steps, seed))
+        cfg.pop("ckpt_every_s")
+        return content_hash(
+            kind="eigen-model",
+            code=_train_code(),
+            src=data["src"],
+            tgt=data["tgt"],
+            model=asdict(self.model_cfg),
+            encoding=self.s.encoding,
+            vocab=len(self.vocab),
+            dim=self.s.dim,
+            train=cfg,
+            tolerance=self.s.tolerance,
+            valid=(self.valid["src"], self.valid["eigenvalues"]),
+            init_seed=derive_seed(seed, "init"),
+            init=None if init is None else init.cache_key,
+            device=self.device.split(":")[0],
+        )
 
-    def _fit(self, data:dict, steps:int, seed:int, desc:str, init=None):
+    def _fit(self, data: dict, steps: int, seed: int, desc: str, init=None):
         "A model trained on `data` (or `init` trained further), resumed from or saved to its checkpoint in the cache."
         key = self.model_key(data, steps, seed, init)
         ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
-        model = build_model(self.model_cfg, len(self.vocab), self.vocab.pad_id, self.vocab.bos_id, self.vocab.eos_id,
-                            seed=derive_seed(seed, "init")).to(self.device)
-        if init is not None: model.load_state_dict(init.state_dict())  # fine-tune: start from `init`'s weights
+        model = build_model(
+            self.model_cfg,
+            len(self.vocab),
+            self.vocab.pad_id,
+            self.vocab.bos_id,
+            self.vocab.eos_id,
+            seed=derive_seed(seed, "init"),
+        ).to(self.device)
+        if init is not None:
+            model.load_state_dict(init.state_dict())  # fine-tune: start from `init`'s weights
         cfg = self._train_config(steps, seed)
         eval_fn = lambda m: evaluate_model(m, self.valid, self.vocab, self.s.dim)
-        hist = train_seq2seq(model, FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed), cfg, eval_fn=eval_fn,
-                             metric=f"acc@{self.s.tolerance:g}" if self.s.tolerance in TOLERANCES else "acc@0.05",
-                             ckpt_path=ckpt, pad_id=self.vocab.pad_id, progress=self.progress, desc=desc)
+        hist = train_seq2seq(
+            model,
+            FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed),
+            cfg,
+            eval_fn=eval_fn,
+            metric=f"acc@{self.s.tolerance:g}" if self.s.tolerance in TOLERANCES else "acc@0.05",
+            ckpt_path=ckpt,
+            pad_id=self.vocab.pad_id,
+            progress=self.progress,
+            desc=desc,
+        )
         model.history, model.cache_key = hist, key  # the key names its candidates in the cache
         return model.eval()
 
-    def _beam(self, model, src:np.ndarray, k:int):
+    def _beam(self, model, src: np.ndarray, k: int):
         "Beam search: `k` candidates of each input and their scores."
         return beam_search(model, src, k=k, beam=max(k, self.s.beam), max_new_tokens=self.tgt_len, batch_size=256)
 
-    def train_generator(self, seed:int):
+    def train_generator(self, seed: int):
         "The generator: a fresh model trained on `n0` real pairs."
         real = self.real_dataset(self.s.n0, derive_seed(seed, "generator-data"))
         model = self._fit(real, self.s.gen_steps, derive_seed(seed, "generator"), "generator")
@@ -124,13 +181,23 @@ class EigenTask:
         "The generator's test result (the same evaluation as every model's)."
         return self.evaluate(model)
 
-    def sample_inputs(self, n:int, seed:int) -> dict: return self._split(n, seed)
+    def sample_inputs(self, n: int, seed: int) -> dict:
+        return self._split(n, seed)
 
-    def generate(self, model, inputs:dict, k:int, seed:int) -> Candidates:
+    def generate(self, model, inputs: dict, k: int, seed: int) -> Candidates:
         "`k` beam candidates per matrix (read from the cache when this model already made them for these inputs), judged."
-        who = getattr(model, "cache_key", None) or self._gen_key  # which model generates: the generator, or a retrained one
-        key = content_hash(kind="eigen-cands", code=_generate_code(), model=who, src=inputs["src"], k=k, beam=max(k, self.s.beam),
-                           tgt_len=self.tgt_len)
+        who = (
+            getattr(model, "cache_key", None) or self._gen_key
+        )  # which model generates: the generator, or a retrained one
+        key = content_hash(
+            kind="eigen-cands",
+            code=_generate_code(),
+            model=who,
+            src=inputs["src"],
+            k=k,
+            beam=max(k, self.s.beam),
+            tgt_len=self.tgt_len,
+        )
         f = None if self.cache is None or who is None else self.cache / f"cands-{key}.npz"
         if f is not None and f.exists():
             z = np.load(io.BytesIO(read_cache(f)), allow_pickle=False)
@@ -138,45 +205,58 @@ class EigenTask:
         else:
             ids, scores = self._beam(model, inputs["src"], k)
             if f is not None:
-                buf = io.BytesIO(); np.savez(buf, ids=ids, scores=scores); write_cache(f, buf.getvalue())
+                buf = io.BytesIO()
+                np.savez(buf, ids=ids, scores=scores)
+                write_cache(f, buf.getvalue())
         return self.judge(ids, scores, inputs["eigenvalues"])
 
-    def judge(self, ids:np.ndarray, # (n, k, L) candidate token ids
-              scores:np.ndarray, # (n, k) generator scores
-              eigenvalues:np.ndarray, # (n, dim) the true eigenvalues
-             ) -> Candidates:
+    def judge(
+        self,
+        ids: np.ndarray,  # (n, k, L) candidate token ids
+        scores: np.ndarray,  # (n, k) generator scores
+        eigenvalues: np.ndarray,  # (n, dim) the true eigenvalues
+    ) -> Candidates:
         "Decode candidates and judge them against the truth: correct below the tolerance, quality = -error."
         n, k = scores.shape
         L = self.tgt_len
         ids = np.pad(ids, ((0, 0), (0, 0), (0, max(0, L - ids.shape[2]))), constant_values=self.vocab.pad_id)[:, :, :L]
         values = decode_vectors(ids.reshape(n * k, -1), self.vocab, self.s.dim).reshape(n, k, self.s.dim)
         err = rel_l1_error(values.reshape(n * k, -1), np.repeat(eigenvalues, k, axis=0)).reshape(n, k)
-        return Candidates(ids, scores, correct=err < self.s.tolerance, quality=-np.nan_to_num(err, nan=np.inf, posinf=1e9),
-                          extra={"rel_error": np.minimum(np.nan_to_num(err, nan=1e9, posinf=1e9), 1e9)})
+        return Candidates(
+            ids,
+            scores,
+            correct=err < self.s.tolerance,
+            quality=-np.nan_to_num(err, nan=np.inf, posinf=1e9),
+            extra={"rel_error": np.minimum(np.nan_to_num(err, nan=1e9, posinf=1e9), 1e9)},
+        )
 
-    def synthetic_dataset(self, inputs:dict, cands:Candidates, selected:np.ndarray) -> dict:
+    def synthetic_dataset(self, inputs: dict, cands: Candidates, selected: np.ndarray) -> dict:
         "The kept matrices with their chosen candidates as labels."
         keep = np.flatnonzero(selected != DROP)
         return {"src": inputs["src"][keep], "tgt": cands.outputs[keep, selected[keep]]}
 
-    def real_dataset(self, n:int, seed:int) -> dict:
+    def real_dataset(self, n: int, seed: int) -> dict:
         "`n` real (matrix, eigenvalues) pairs."
         d = self._split(n, seed)
         return {"src": d["src"], "tgt": d["tgt"]}
 
     def concat(self, datasets) -> dict:
         datasets = list(datasets)
-        return {"src": np.concatenate([d["src"] for d in datasets]), "tgt": np.concatenate([d["tgt"] for d in datasets])}
+        return {
+            "src": np.concatenate([d["src"] for d in datasets]),
+            "tgt": np.concatenate([d["tgt"] for d in datasets]),
+        }
 
-    def subset(self, dataset:dict, n:int) -> dict: return {"src": dataset["src"][:n], "tgt": dataset["tgt"][:n]}
+    def subset(self, dataset: dict, n: int) -> dict:
+        return {"src": dataset["src"][:n], "tgt": dataset["tgt"][:n]}
 
-    def size(self, dataset:dict) -> int: return len(dataset["src"])
+    def size(self, dataset: dict) -> int:
+        return len(dataset["src"])
 
-    def train(self, dataset:dict, seed:int):
+    def train(self, dataset: dict, seed: int):
         "A fresh model trained on `dataset` for `retrain_steps` steps."
         return self._fit(dataset, self.s.retrain_steps, seed, f"retrain N={self.size(dataset)}")
 
-    def finetune(self, model, dataset:dict, seed:int):
+    def finetune(self, model, dataset: dict, seed: int):
         "`model` trained further on `dataset` for `retrain_steps` steps (a copy; `model` is left as it was)."
         return self._fit(dataset, self.s.retrain_steps, seed, f"fine-tune N={self.size(dataset)}", init=model)
-

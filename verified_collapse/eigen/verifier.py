@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import torch
+from fastcore.basics import patch
 from scipy.stats import rankdata
 
 from ..core import ParamError, check_param, derive_seed
@@ -26,10 +27,12 @@ __all__ = ['VALUE_CLIP', 'verifier_features', 'synthetic_labels', 'binary_auc', 
 # %% ../../nbs/25_eigen_verifier.ipynb #8b960fad
 VALUE_CLIP = 10.0  # decoded eigenvalues / coeff are clipped to [-VALUE_CLIP, VALUE_CLIP] (wild outputs)
 
-def verifier_features(matrices:np.ndarray, # (n, d, d) symmetric matrices
-                      values:np.ndarray, # (n, k, d) candidate eigenvalues (NaN rows: unparsable; give them any value)
-                      coeff:float, # the task's entry scale: features are divided by it
-                     ) -> np.ndarray:
+
+def verifier_features(
+    matrices: np.ndarray,  # (n, d, d) symmetric matrices
+    values: np.ndarray,  # (n, k, d) candidate eigenvalues (NaN rows: unparsable; give them any value)
+    coeff: float,  # the task's entry scale: features are divided by it
+) -> np.ndarray:
     "Float32 features `(n, k, d(d+1)/2 + d)`: upper triangle / coeff, then the sorted (decreasing) values / coeff, clipped."
     M, V = np.asarray(matrices, dtype=np.float64), np.asarray(values, dtype=np.float64)
     if M.ndim != 3 or M.shape[1] != M.shape[2]:
@@ -43,47 +46,64 @@ def verifier_features(matrices:np.ndarray, # (n, d, d) symmetric matrices
     v = np.clip(-np.sort(-np.nan_to_num(V, nan=0.0), axis=-1) / coeff, -VALUE_CLIP, VALUE_CLIP)
     return np.concatenate([np.repeat(m[:, None], k, axis=1), v], axis=-1).astype(np.float32)
 
-def synthetic_labels(values:np.ndarray, # (n, k, d) candidate eigenvalues, NaN where unparsable
-                     selected:np.ndarray, # (n,) the selected candidate of each matrix, or DROP
-                     tolerance:float, # relative L1 error to the selected candidate under which a candidate counts as correct
-                    ) -> np.ndarray:
+
+def synthetic_labels(
+    values: np.ndarray,  # (n, k, d) candidate eigenvalues, NaN where unparsable
+    selected: np.ndarray,  # (n,) the selected candidate of each matrix, or DROP
+    tolerance: float,  # relative L1 error to the selected candidate under which a candidate counts as correct
+) -> np.ndarray:
     "(n, k) bool: candidate within `tolerance` (relative L1) of its matrix's *selected* candidate; all False where DROP."
     V, sel = np.asarray(values, dtype=np.float64), np.asarray(selected, dtype=np.int64)
     n, k, d = V.shape
-    if sel.shape != (n,): raise ParamError(f"parameter 'selected' has shape {sel.shape}: expected ({n},)")
+    if sel.shape != (n,):
+        raise ParamError(f"parameter 'selected' has shape {sel.shape}: expected ({n},)")
     if ((sel < DROP) | (sel >= k)).any():
-        raise ParamError(f"parameter 'selected' holds {sel[(sel < DROP) | (sel >= k)][0]}: expected indices in [0, {k}) or DROP = {DROP}")
+        raise ParamError(
+            f"parameter 'selected' holds {sel[(sel < DROP) | (sel >= k)][0]}: expected indices in [0, {k}) or DROP = {DROP}"
+        )
     keep = sel != DROP
     ref = V[np.arange(n), np.where(keep, sel, 0)]  # (n, d) the synthetic truth
     err = rel_l1_error(V.reshape(n * k, d), np.repeat(ref, k, axis=0)).reshape(n, k)
     return (err < tolerance) & keep[:, None]
 
-def binary_auc(scores:np.ndarray, # any shape: higher = more likely positive
-               labels:np.ndarray, # same shape, bool
-              ) -> float:
+
+def binary_auc(
+    scores: np.ndarray,  # any shape: higher = more likely positive
+    labels: np.ndarray,  # same shape, bool
+) -> float:
     "Area under the ROC curve (Mann-Whitney, ties counted half); NaN when only one class is present."
     s, y = np.asarray(scores, dtype=float).ravel(), np.asarray(labels, dtype=bool).ravel()
     n1, n0 = int(y.sum()), int((~y).sum())
-    if n1 == 0 or n0 == 0: return math.nan
+    if n1 == 0 or n0 == 0:
+        return math.nan
     r = rankdata(s)
     return float((r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 # %% ../../nbs/25_eigen_verifier.ipynb #3b352ac8
-def _mlp(n_in:int, hidden:int) -> torch.nn.Sequential:
-    return torch.nn.Sequential(torch.nn.Linear(n_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, hidden),
-                               torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+def _mlp(n_in: int, hidden: int) -> torch.nn.Sequential:
+    return torch.nn.Sequential(
+        torch.nn.Linear(n_in, hidden),
+        torch.nn.ReLU(),
+        torch.nn.Linear(hidden, hidden),
+        torch.nn.ReLU(),
+        torch.nn.Linear(hidden, 1),
+    )
+
 
 class LearnedVerifier:
     "A small network that predicts whether an eigenvalue candidate is correct, from the matrix and the candidate."
-    def __init__(self, task:EigenTask, # the task: its vocabulary decodes candidates, its dim/coeff/tolerance are used
-                 hidden:int=64, # units of each of the two hidden layers
-                 steps:int=1000, # Adam steps of each `fit_*`
-                 lr:float=3e-3, # Adam learning rate
-                 threshold:float=0.5, # drop a matrix when its best candidate's probability is below this
-                 seed:int=0, # default seed of initialisation and minibatch order
-                 name:str="learned", # the verifier's name in results tables
-                 batch_size:int=512, # examples per step (full batch when there are fewer)
-                ):
+
+    def __init__(
+        self,
+        task: EigenTask,  # the task: its vocabulary decodes candidates, its dim/coeff/tolerance are used
+        hidden: int = 64,  # units of each of the two hidden layers
+        steps: int = 1000,  # Adam steps of each `fit_*`
+        lr: float = 3e-3,  # Adam learning rate
+        threshold: float = 0.5,  # drop a matrix when its best candidate's probability is below this
+        seed: int = 0,  # default seed of initialisation and minibatch order
+        name: str = "learned",  # the verifier's name in results tables
+        batch_size: int = 512,  # examples per step (full batch when there are fewer)
+    ):
         self.task = task
         self.dim, self.coeff, self.tolerance = task.s.dim, float(task.s.coeff), float(task.s.tolerance)
         self.hidden = int(check_param("hidden", hidden, kind=numbers.Integral, lo=1))
@@ -99,178 +119,276 @@ class LearnedVerifier:
         self.train_info: dict = {}
 
     def __repr__(self):
-        return (f"LearnedVerifier(name={self.name!r}, dim={self.dim}, hidden={self.hidden}, threshold={self.threshold:g}, "
-                f"fitted={self.fitted})")
+        return (
+            f"LearnedVerifier(name={self.name!r}, dim={self.dim}, hidden={self.hidden}, "
+            f"threshold={self.threshold:g}, fitted={self.fitted})"
+        )
 
-    def _build(self, seed:int) -> torch.nn.Sequential:
+    def _build(self, seed: int) -> torch.nn.Sequential:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(derive_seed(seed, "learned-verifier-init"))
             return _mlp(self.n_features, self.hidden).eval()
 
-    # -- candidates -------------------------------------------------------------
-    def values(self, cands:Candidates) -> np.ndarray:
-        "(n, k, dim) decoded candidate eigenvalues, NaN where a candidate does not parse."
-        ids = np.asarray(cands.outputs)
-        if ids.ndim != 3 or ids.shape[:2] != (cands.n, cands.k):
-            raise ParamError(f"candidate outputs have shape {ids.shape}: expected token ids (n, k, L) = ({cands.n}, {cands.k}, L)")
-        n, k, L = ids.shape
-        return decode_vectors(ids.reshape(n * k, L), self.task.vocab, self.dim).reshape(n, k, self.dim)
+# %% ../../nbs/25_eigen_verifier.ipynb #d4d45c9a
+@patch
+def values(self: LearnedVerifier, cands: Candidates) -> np.ndarray:
+    "(n, k, dim) decoded candidate eigenvalues, NaN where a candidate does not parse."
+    ids = np.asarray(cands.outputs)
+    if ids.ndim != 3 or ids.shape[:2] != (cands.n, cands.k):
+        raise ParamError(
+            f"candidate outputs have shape {ids.shape}: " f"expected token ids (n, k, L) = ({cands.n}, {cands.k}, L)"
+        )
+    n, k, L = ids.shape
+    return decode_vectors(ids.reshape(n * k, L), self.task.vocab, self.dim).reshape(n, k, self.dim)
 
-    def _matrices(self, inputs:dict|None, n:int) -> np.ndarray:
-        if inputs is None:
-            raise ParamError(f"verifier {self.name!r} needs the inputs (the matrices) to judge candidates: "
-                             "call it as verifier(cands, inputs=inputs), or use verifier.bind(inputs) as a Selector")
-        if not isinstance(inputs, dict) or "matrices" not in inputs:
-            raise ParamError(f"parameter 'inputs' must be a dict with 'matrices' (n, d, d), as from task.sample_inputs; got {type(inputs).__name__}")
-        M = np.asarray(inputs["matrices"], dtype=np.float64)
-        if M.shape != (n, self.dim, self.dim):
-            raise ParamError(f"inputs['matrices'] has shape {M.shape}: expected ({n}, {self.dim}, {self.dim}), one matrix per candidate set")
-        return M
 
-    # -- training ---------------------------------------------------------------
-    def fit_examples(self, matrices:np.ndarray, # (n, d, d) the matrices
-                     values:np.ndarray, # (n, k, d) candidate eigenvalues (NaN rows are left out of training)
-                     correct:np.ndarray, # (n, k) bool labels
-                     seed:int|None=None, # seed of this fit (None: the verifier's seed)
-                    ) -> LearnedVerifier:
-        "Train the network from scratch on labelled candidates (Adam, binary cross-entropy); returns self."
-        seed = self.seed if seed is None else int(check_param("seed", seed, kind=numbers.Integral, lo=0))
-        V = np.asarray(values, dtype=np.float64)
-        X = verifier_features(matrices, V, self.coeff)
-        y = np.asarray(correct, dtype=bool)
-        if y.shape != X.shape[:2]: raise ParamError(f"parameter 'correct' has shape {y.shape}: expected {X.shape[:2]}")
-        ok = ~np.isnan(V).any(-1)
-        X, y = X[ok], y[ok]
-        if len(y) == 0:
-            raise ParamError("no parsable candidate to train on: every candidate's values are NaN (check the decoding, or the data)")
-        pos = float(y.mean())
-        if pos in (0.0, 1.0):
-            warnings.warn(f"verifier {self.name!r}: every one of the {len(y)} training labels is "
-                          f"{'correct' if pos else 'incorrect'}; training anyway gives a near-constant verifier")
-        self.net = self._build(seed)
-        self.net.train()
-        Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.float32))
-        g = torch.Generator().manual_seed(derive_seed(seed, "learned-verifier-batches"))
-        opt = torch.optim.Adam(self.net.parameters(), lr=self.lr)
-        N, bs = len(yt), min(self.batch_size, len(yt))
-        perm, at, losses = torch.randperm(N, generator=g), 0, []
-        for _ in range(self.steps):
-            if at + bs > N: perm, at = torch.randperm(N, generator=g), 0
-            idx = perm[at:at + bs]; at += bs
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(self.net(Xt[idx]).squeeze(-1), yt[idx])
-            opt.zero_grad(); loss.backward(); opt.step()
-            losses.append(loss.item())
-        self.net.eval()
-        self.fitted = True
-        self.train_info = dict(n_examples=int(N), pos_rate=pos, seed=seed, steps=self.steps,
-                               final_loss=float(np.mean(losses[-max(1, self.steps // 20):])))
-        return self
+@patch
+def _matrices(self: LearnedVerifier, inputs: dict | None, n: int) -> np.ndarray:
+    if inputs is None:
+        raise ParamError(
+            f"verifier {self.name!r} needs the inputs (the matrices) to judge candidates: "
+            "call it as verifier(cands, inputs=inputs), or use verifier.bind(inputs) as a Selector"
+        )
+    if not isinstance(inputs, dict) or "matrices" not in inputs:
+        raise ParamError(
+            "parameter 'inputs' must be a dict with 'matrices' (n, d, d), as from task.sample_inputs; "
+            f"got {type(inputs).__name__}"
+        )
+    M = np.asarray(inputs["matrices"], dtype=np.float64)
+    if M.shape != (n, self.dim, self.dim):
+        raise ParamError(
+            f"inputs['matrices'] has shape {M.shape}: expected ({n}, {self.dim}, {self.dim}), "
+            "one matrix per candidate set"
+        )
+    return M
 
-    def fit_truth(self, inputs:dict, # the matrices: a dict with "matrices" (n, d, d)
-                  cands:Candidates, # judged candidates: labels are `cands.correct`
-                  seed:int|None=None, # seed of this fit (None: the verifier's seed)
-                 ) -> LearnedVerifier:
-        "Train on ground truth: a candidate's label is its judged correctness against the true eigenvalues."
-        if cands.correct is None:
-            raise ParamError("fit_truth needs judged candidates (cands.correct); use task.judge or fit_synthetic")
-        return self.fit_examples(self._matrices(inputs, cands.n), self.values(cands), cands.correct, seed)
+# %% ../../nbs/25_eigen_verifier.ipynb #2cfe807e
+@patch
+def fit_examples(
+    self: LearnedVerifier,
+    matrices: np.ndarray,  # (n, d, d) the matrices
+    values: np.ndarray,  # (n, k, d) candidate eigenvalues (NaN rows are left out of training)
+    correct: np.ndarray,  # (n, k) bool labels
+    seed: int | None = None,  # seed of this fit (None: the verifier's seed)
+) -> LearnedVerifier:
+    "Train the network from scratch on labelled candidates (Adam, binary cross-entropy); returns self."
+    seed = self.seed if seed is None else int(check_param("seed", seed, kind=numbers.Integral, lo=0))
+    V = np.asarray(values, dtype=np.float64)
+    X = verifier_features(matrices, V, self.coeff)
+    y = np.asarray(correct, dtype=bool)
+    if y.shape != X.shape[:2]:
+        raise ParamError(f"parameter 'correct' has shape {y.shape}: expected {X.shape[:2]}")
+    ok = ~np.isnan(V).any(-1)
+    X, y = X[ok], y[ok]
+    if len(y) == 0:
+        raise ParamError(
+            "no parsable candidate to train on: every candidate's values are NaN " "(check the decoding, or the data)"
+        )
+    pos = float(y.mean())
+    if pos in (0.0, 1.0):
+        warnings.warn(
+            f"verifier {self.name!r}: every one of the {len(y)} training labels is "
+            f"{'correct' if pos else 'incorrect'}; training anyway gives a near-constant verifier"
+        )
+    self.net = self._build(seed)
+    self.net.train()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.float32))
+    g = torch.Generator().manual_seed(derive_seed(seed, "learned-verifier-batches"))
+    opt = torch.optim.Adam(self.net.parameters(), lr=self.lr)
+    N, bs = len(yt), min(self.batch_size, len(yt))
+    perm, at, losses = torch.randperm(N, generator=g), 0, []
+    for _ in range(self.steps):
+        if at + bs > N:
+            perm, at = torch.randperm(N, generator=g), 0
+        idx = perm[at : at + bs]
+        at += bs
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(self.net(Xt[idx]).squeeze(-1), yt[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    self.net.eval()
+    self.fitted = True
+    self.train_info = dict(
+        n_examples=int(N),
+        pos_rate=pos,
+        seed=seed,
+        steps=self.steps,
+        final_loss=float(np.mean(losses[-max(1, self.steps // 20) :])),
+    )
+    return self
 
-    def fit_synthetic(self, inputs:dict, # the matrices: a dict with "matrices" (n, d, d)
-                      cands:Candidates, # candidates (their `correct`, if any, is NOT used)
-                      selected:np.ndarray, # (n,) a previous selection: index per matrix, or DROP
-                      seed:int|None=None, # seed of this fit (None: the verifier's seed)
-                     ) -> LearnedVerifier:
-        "Train on synthetic labels: within tolerance of the *selected* candidate = correct; DROP matrices skipped."
-        M, V = self._matrices(inputs, cands.n), self.values(cands)
-        sel = np.asarray(selected, dtype=np.int64)
-        labels = synthetic_labels(V, sel, self.tolerance)
-        keep = sel != DROP
-        if not keep.any(): raise ParamError("fit_synthetic: every matrix's selection is DROP, so there is nothing to train on")
-        return self.fit_examples(M[keep], V[keep], labels[keep], seed)
 
-    # -- judging ----------------------------------------------------------------
-    def prob(self, inputs:dict, # the matrices: a dict with "matrices" (n, d, d)
-             cands:Candidates, # the candidates to judge
-            ) -> np.ndarray:
-        "(n, k) probability that each candidate is correct; 0 for unparsable candidates."
-        if not self.fitted: raise ParamError(f"verifier {self.name!r} is not trained: call fit_truth / fit_synthetic / fit_examples (or load a state) first")
-        M, V = self._matrices(inputs, cands.n), self.values(cands)
-        X = torch.from_numpy(verifier_features(M, V, self.coeff))
-        with torch.no_grad(): p = torch.sigmoid(self.net(X).squeeze(-1).double()).numpy()
-        return np.where(np.isnan(V).any(-1), 0.0, p)
+@patch
+def fit_truth(
+    self: LearnedVerifier,
+    inputs: dict,  # the matrices: a dict with "matrices" (n, d, d)
+    cands: Candidates,  # judged candidates: labels are `cands.correct`
+    seed: int | None = None,  # seed of this fit (None: the verifier's seed)
+) -> LearnedVerifier:
+    "Train on ground truth: a candidate's label is its judged correctness against the true eigenvalues."
+    if cands.correct is None:
+        raise ParamError("fit_truth needs judged candidates (cands.correct); use task.judge or fit_synthetic")
+    return self.fit_examples(self._matrices(inputs, cands.n), self.values(cands), cands.correct, seed)
 
-    def __call__(self, cands:Candidates, # the candidates to select from
-                 rng=None, # unused (the verifier is deterministic); kept for the Selector signature
-                 inputs:dict|None=None, # the matrices: a dict with "matrices" (n, d, d) -- required
-                ) -> np.ndarray:
-        "Selected index per matrix: the most probable candidate, or DROP when its probability is below `threshold`."
-        if inputs is None: self._matrices(None, cands.n)
-        p = self.prob(inputs, cands)
-        V = self.values(cands)
-        ok = (p >= self.threshold) & ~np.isnan(V).any(-1)
-        best = np.argmax(np.where(ok, p, -np.inf), axis=1)
-        return np.where(ok.any(1), best, DROP).astype(np.int64)
 
-    def __deepcopy__(self, memo):
-        "A copy with its own network and the same task (the task's data and models are shared, not copied)."
-        import copy
-        new = copy.copy(self)
-        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k != "task"})
-        return new
+@patch
+def fit_synthetic(
+    self: LearnedVerifier,
+    inputs: dict,  # the matrices: a dict with "matrices" (n, d, d)
+    cands: Candidates,  # candidates (their `correct`, if any, is NOT used)
+    selected: np.ndarray,  # (n,) a previous selection: index per matrix, or DROP
+    seed: int | None = None,  # seed of this fit (None: the verifier's seed)
+) -> LearnedVerifier:
+    "Train on synthetic labels: within tolerance of the *selected* candidate = correct; DROP matrices skipped."
+    M, V = self._matrices(inputs, cands.n), self.values(cands)
+    sel = np.asarray(selected, dtype=np.int64)
+    labels = synthetic_labels(V, sel, self.tolerance)
+    keep = sel != DROP
+    if not keep.any():
+        raise ParamError("fit_synthetic: every matrix's selection is DROP, so there is nothing to train on")
+    return self.fit_examples(M[keep], V[keep], labels[keep], seed)
 
-    def bind(self, inputs:dict, # the matrices the candidates belong to
-            ) -> Selector:
-        "A `Selector` (cands, rng) -> indices that judges candidates of these `inputs`."
-        self._matrices(inputs, len(inputs["matrices"]) if isinstance(inputs, dict) and "matrices" in inputs else 0)
-        return Selector(self.name, lambda c, rng: self(c, rng, inputs))
+# %% ../../nbs/25_eigen_verifier.ipynb #c799a5fd
+@patch
+def prob(
+    self: LearnedVerifier,
+    inputs: dict,  # the matrices: a dict with "matrices" (n, d, d)
+    cands: Candidates,  # the candidates to judge
+) -> np.ndarray:
+    "(n, k) probability that each candidate is correct; 0 for unparsable candidates."
+    if not self.fitted:
+        raise ParamError(
+            f"verifier {self.name!r} is not trained: "
+            "call fit_truth / fit_synthetic / fit_examples (or load a state) first"
+        )
+    M, V = self._matrices(inputs, cands.n), self.values(cands)
+    X = torch.from_numpy(verifier_features(M, V, self.coeff))
+    with torch.no_grad():
+        p = torch.sigmoid(self.net(X).squeeze(-1).double()).numpy()
+    return np.where(np.isnan(V).any(-1), 0.0, p)
 
-    # -- saving -------------------------------------------------------------------
-    def _config(self) -> dict:
-        return dict(dim=self.dim, coeff=self.coeff, tolerance=self.tolerance, hidden=self.hidden, steps=self.steps, lr=self.lr,
-                    threshold=self.threshold, seed=self.seed, name=self.name, batch_size=self.batch_size)
 
-    def state_dict(self) -> dict:
-        "Everything needed to restore the trained verifier: config, network weights, training info."
-        return {"config": self._config(), "net": {k: v.detach().clone() for k, v in self.net.state_dict().items()},
-                "fitted": self.fitted, "train_info": dict(self.train_info)}
+@patch
+def __call__(
+    self: LearnedVerifier,
+    cands: Candidates,  # the candidates to select from
+    rng=None,  # unused (the verifier is deterministic); kept for the Selector signature
+    inputs: dict | None = None,  # the matrices: a dict with "matrices" (n, d, d) -- required
+) -> np.ndarray:
+    "Selected index per matrix: the most probable candidate, or DROP when its probability is below `threshold`."
+    if inputs is None:
+        self._matrices(None, cands.n)
+    p = self.prob(inputs, cands)
+    V = self.values(cands)
+    ok = (p >= self.threshold) & ~np.isnan(V).any(-1)
+    best = np.argmax(np.where(ok, p, -np.inf), axis=1)
+    return np.where(ok.any(1), best, DROP).astype(np.int64)
 
-    def load_state_dict(self, state:dict) -> LearnedVerifier:
-        "Restore from `state_dict()`; the task's dim/coeff and the hidden size must match. Returns self."
-        cfg = state["config"]
-        for key in ("dim", "hidden", "coeff"):
-            if cfg[key] != getattr(self, key):
-                raise ParamError(f"saved verifier has {key} = {cfg[key]!r} but this one has {getattr(self, key)!r}: "
-                                 "build it with the same task and hidden size")
-        self.threshold, self.name = float(cfg["threshold"]), str(cfg["name"])
-        self.net = _mlp(self.n_features, self.hidden)
-        self.net.load_state_dict(state["net"])
-        self.net.eval()
-        self.fitted, self.train_info = bool(state["fitted"]), dict(state["train_info"])
-        return self
 
-    def to_bytes(self) -> bytes:
-        "The state as bytes (`torch.save`), for caching."
-        buf = io.BytesIO(); torch.save(self.state_dict(), buf)
-        return buf.getvalue()
+@patch
+def __deepcopy__(self: LearnedVerifier, memo):
+    "A copy with its own network and the same task (the task's data and models are shared, not copied)."
+    import copy
 
-    @classmethod
-    def from_bytes(cls, task:EigenTask, # the task the verifier was trained for
-                   data:bytes, # bytes from `to_bytes`
-                  ) -> LearnedVerifier:
-        "A verifier restored from `to_bytes()` (loaded with `weights_only=True`)."
-        state = torch.load(io.BytesIO(data), weights_only=True)
-        cfg = state["config"]
-        v = cls(task, hidden=cfg["hidden"], steps=cfg["steps"], lr=cfg["lr"], threshold=cfg["threshold"], seed=cfg["seed"],
-                name=cfg["name"], batch_size=cfg["batch_size"])
-        return v.load_state_dict(state)
+    new = copy.copy(self)
+    new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k != "task"})
+    return new
+
+
+@patch
+def bind(
+    self: LearnedVerifier,
+    inputs: dict,  # the matrices the candidates belong to
+) -> Selector:
+    "A `Selector` (cands, rng) -> indices that judges candidates of these `inputs`."
+    self._matrices(inputs, len(inputs["matrices"]) if isinstance(inputs, dict) and "matrices" in inputs else 0)
+    return Selector(self.name, lambda c, rng: self(c, rng, inputs))
+
+# %% ../../nbs/25_eigen_verifier.ipynb #135e084f
+@patch
+def _config(self: LearnedVerifier) -> dict:
+    return dict(
+        dim=self.dim,
+        coeff=self.coeff,
+        tolerance=self.tolerance,
+        hidden=self.hidden,
+        steps=self.steps,
+        lr=self.lr,
+        threshold=self.threshold,
+        seed=self.seed,
+        name=self.name,
+        batch_size=self.batch_size,
+    )
+
+
+@patch
+def state_dict(self: LearnedVerifier) -> dict:
+    "Everything needed to restore the trained verifier: config, network weights, training info."
+    return {
+        "config": self._config(),
+        "net": {k: v.detach().clone() for k, v in self.net.state_dict().items()},
+        "fitted": self.fitted,
+        "train_info": dict(self.train_info),
+    }
+
+
+@patch
+def load_state_dict(self: LearnedVerifier, state: dict) -> LearnedVerifier:
+    "Restore from `state_dict()`; the task's dim/coeff and the hidden size must match. Returns self."
+    cfg = state["config"]
+    for key in ("dim", "hidden", "coeff"):
+        if cfg[key] != getattr(self, key):
+            raise ParamError(
+                f"saved verifier has {key} = {cfg[key]!r} but this one has {getattr(self, key)!r}: "
+                "build it with the same task and hidden size"
+            )
+    self.threshold, self.name = float(cfg["threshold"]), str(cfg["name"])
+    self.net = _mlp(self.n_features, self.hidden)
+    self.net.load_state_dict(state["net"])
+    self.net.eval()
+    self.fitted, self.train_info = bool(state["fitted"]), dict(state["train_info"])
+    return self
+
+
+@patch
+def to_bytes(self: LearnedVerifier) -> bytes:
+    "The state as bytes (`torch.save`), for caching."
+    buf = io.BytesIO()
+    torch.save(self.state_dict(), buf)
+    return buf.getvalue()
+
+
+@patch(cls_method=True)
+def from_bytes(
+    cls: LearnedVerifier,
+    task: EigenTask,  # the task the verifier was trained for
+    data: bytes,  # bytes from `to_bytes`
+) -> LearnedVerifier:
+    "A verifier restored from `to_bytes()` (loaded with `weights_only=True`)."
+    state = torch.load(io.BytesIO(data), weights_only=True)
+    cfg = state["config"]
+    v = cls(
+        task,
+        hidden=cfg["hidden"],
+        steps=cfg["steps"],
+        lr=cfg["lr"],
+        threshold=cfg["threshold"],
+        seed=cfg["seed"],
+        name=cfg["name"],
+        batch_size=cfg["batch_size"],
+    )
+    return v.load_state_dict(state)
 
 # %% ../../nbs/25_eigen_verifier.ipynb #20c293b4
-def verifier_proxy(verifier:LearnedVerifier, # a trained verifier
-                   inputs:dict, # the matrices of the held-out candidates
-                   cands:Candidates, # held-out candidates, judged against the truth (`correct` set)
-                  ) -> dict:
+def verifier_proxy(
+    verifier: LearnedVerifier,  # a trained verifier
+    inputs: dict,  # the matrices of the held-out candidates
+    cands: Candidates,  # held-out candidates, judged against the truth (`correct` set)
+) -> dict:
     "`selection_proxy` of the verifier's choices (phi, psi, p*, intervals...), plus `auc` of prob vs truth and `keep_rate`."
-    if cands.correct is None: raise ParamError("verifier_proxy needs judged candidates (cands.correct), e.g. from task.judge")
+    if cands.correct is None:
+        raise ParamError("verifier_proxy needs judged candidates (cands.correct), e.g. from task.judge")
     sel = verifier(cands, inputs=inputs)
     out = selection_proxy(cands, sel)
     out["auc"] = binary_auc(verifier.prob(inputs, cands), cands.correct)
@@ -278,21 +396,24 @@ def verifier_proxy(verifier:LearnedVerifier, # a trained verifier
     return out
 
 # %% ../../nbs/25_eigen_verifier.ipynb #ff7cbc26
-def perturbed_candidates(task:EigenTask, # the task (vocabulary, tolerance, judging)
-                         inputs:dict, # matrices with "eigenvalues" (n, d), as from task.sample_inputs
-                         k:int, # candidates per matrix
-                         seed:int, # seed of the noise
-                         lo:float=1e-3, # smallest relative error
-                         hi:float=0.5, # largest relative error
-                        ) -> Candidates:
+def perturbed_candidates(
+    task: EigenTask,  # the task (vocabulary, tolerance, judging)
+    inputs: dict,  # matrices with "eigenvalues" (n, d), as from task.sample_inputs
+    k: int,  # candidates per matrix
+    seed: int,  # seed of the noise
+    lo: float = 1e-3,  # smallest relative error
+    hi: float = 0.5,  # largest relative error
+) -> Candidates:
     "`k` judged candidates per matrix: the truth plus noise of relative L1 size log-uniform in [lo, hi]; scores = -log(size)."
     check_param("k", k, kind=numbers.Integral, lo=1)
-    check_param("lo", lo, kind=numbers.Real, lo=0, lo_open=True); check_param("hi", hi, kind=numbers.Real, lo=lo)
+    check_param("lo", lo, kind=numbers.Real, lo=0, lo_open=True)
+    check_param("hi", hi, kind=numbers.Real, lo=lo)
     rng = np.random.default_rng(derive_seed(seed, "perturbed-candidates"))
     ev = np.asarray(inputs["eigenvalues"], dtype=np.float64)
     n, d = ev.shape
     size = np.exp(rng.uniform(np.log(lo), np.log(hi), (n, k)))
-    u = rng.normal(size=(n, k, d)); u /= np.abs(u).sum(-1, keepdims=True)
+    u = rng.normal(size=(n, k, d))
+    u /= np.abs(u).sum(-1, keepdims=True)
     v = ev[:, None] + (size * np.abs(ev).sum(-1)[:, None])[..., None] * u
     ids = encode_vectors(v.reshape(n * k, d), task.vocab).reshape(n, k, -1)
     return task.judge(ids, -np.log(size), ev)

@@ -22,6 +22,7 @@ _INT, _INT0 = dict(kind=numbers.Integral, lo=1), dict(kind=numbers.Integral, lo=
 APT_SAMPLE = "../tests/fixtures/summ/apt_sample"  # Debian descriptions shipped with the tests, from nbs/
 SCORERS = ["embedding", "stronger"]  # the external verifier scores a candidate can carry
 
+
 @dataclass
 class SummSettings(Config):
     "Settings of the summarization task: everything `SummTask` reads."
@@ -58,34 +59,46 @@ class SummSettings(Config):
 
     def rules(self):
         from verified_collapse.summ.verify import rouge_correct  # torch comes with it
+
         rouge_correct(np.zeros((1, 1)), self.correct_rule)
         pick_device(self.device)
         if self.model_path or self.stronger_path:
             from verified_collapse.summ.model import check_model_folder
+
             for path in (self.model_path, self.stronger_path):
-                if path: check_model_folder(path)
+                if path:
+                    check_model_folder(path)
         if self.lora_r and not self.model_path:
             raise ParamError("parameter 'lora_r' needs 'model_path': LoRA adapts a pretrained model")
         if self.pretrain_steps and self.model_path:
-            raise ParamError("parameter 'pretrain_steps' is for models built here: a model from 'model_path' is "
-                             "already pretrained; set it to 0")
+            raise ParamError(
+                "parameter 'pretrain_steps' is for models built here: a model from 'model_path' is "
+                "already pretrained; set it to 0"
+            )
         if self.model_kind == "causal" and not self.model_path:
-            raise ParamError("parameter 'model_kind' = 'causal' needs 'model_path': a local folder with a pretrained "
-                             "causal LM (e.g. Llama-2)")
+            raise ParamError(
+                "parameter 'model_kind' = 'causal' needs 'model_path': a local folder with a pretrained "
+                "causal LM (e.g. Llama-2)"
+            )
 
 # %% ../../nbs/35_summ_config.ipynb #93a7bb1b
 SUMM_VERIFIERS = ["top1", "self", "random", "oracle", "embedding", "stronger"]
 
-def check_corpus(params:dict, # corpus, lists_dir, xlsum_dir, corpus_limit (missing: corpus debian, no limit)
-                ) -> None:
+
+def check_corpus(
+    params: dict,  # corpus, lists_dir, xlsum_dir, corpus_limit (missing: corpus debian, no limit)
+) -> None:
     "Refuse a missing or empty data folder, and XLSUM files with a bad line, before any model is built."
     from verified_collapse.summ.data import _missing_msg, read_xlsum_jsonl, translation_files, xlsum_files
+
     if params.get("corpus", "debian") == "xlsum":
-        if not params.get("xlsum_dir"): return
+        if not params.get("xlsum_dir"):
+            return
         for split, f in xlsum_files(Path(params["xlsum_dir"])).items():
             # a bad line: the error names the file, the line and the field
             docs = read_xlsum_jsonl(f, limit=params.get("corpus_limit") or None)
-            if not docs: raise ParamError(f"parameter 'xlsum_dir': {f} holds no documents; every split needs some")
+            if not docs:
+                raise ParamError(f"parameter 'xlsum_dir': {f} holds no documents; every split needs some")
     elif "lists_dir" in params and not translation_files(Path(params["lists_dir"])):
         raise ParamError(_missing_msg(params["lists_dir"]))
 
@@ -119,9 +132,11 @@ class SummConfig(SummSettings):
         return [f.name for f in fields(cls) if f.init]
 
     @classmethod
-    def from_params(cls, params:dict, # name -> value: a preset's section and -p overrides
-                    where:str="", # what the names belong to, for messages
-                   ) -> SummConfig:
+    def from_params(
+        cls,
+        params: dict,  # name -> value: a preset's section and -p overrides
+        where: str = "",  # what the names belong to, for messages
+    ) -> SummConfig:
         "The config with `params` on top of the defaults; `scorers` is refused with where it comes from."
         if "scorers" in params:
             raise ParamError("parameter 'scorers' is not set by hand: it follows from 'verifiers'")
@@ -137,10 +152,13 @@ class SummConfig(SummSettings):
         if self.k > self.beam:
             raise ParamError(f"parameter 'beam' = {self.beam} is invalid: expected at least k = {self.k}")
         if self.corpus == "xlsum" and not self.xlsum_dir:
-            raise ParamError("parameter 'corpus' = 'xlsum' needs 'xlsum_dir': a local folder with english_train.jsonl, "
-                             "english_val.jsonl, english_test.jsonl")
-        check_corpus(dict(corpus=self.corpus, xlsum_dir=self.xlsum_dir, lists_dir=self.lists_dir,
-                          corpus_limit=self.corpus_limit))
+            raise ParamError(
+                "parameter 'corpus' = 'xlsum' needs 'xlsum_dir': a local folder with english_train.jsonl, "
+                "english_val.jsonl, english_test.jsonl"
+            )
+        check_corpus(
+            dict(corpus=self.corpus, xlsum_dir=self.xlsum_dir, lists_dir=self.lists_dir, corpus_limit=self.corpus_limit)
+        )
 
 # %% ../../nbs/35_summ_config.ipynb #1287e6af
 @dataclass
@@ -151,8 +169,9 @@ class SummChains(SummSettings):
     lists_dir: str = param(APT_SAMPLE, kind=str, nonempty=True)  # folder with Debian Translation-en files (apt lists)
     n: int = param(50, **_INT)  # synthetic documents per round
     k: int = param(4, **_INT)  # candidates per document
-    verifiers: list = param(["random", "oracle"], choices=["random", "oracle", "top1", "self"],
-                            nonempty=True)  # verifiers, one chain each
+    verifiers: list = param(
+        ["random", "oracle"], choices=["random", "oracle", "top1", "self"], nonempty=True
+    )  # verifiers, one chain each
     max_pool: int = param(200, **_INT)  # most documents summarised per round
     warm_start: bool = param(True, kind=bool)  # each round fine-tunes the chain's previous model (else: a fresh model)
     policies: list = param([], kind=str)  # data policies (empty: the experiment's)
@@ -160,5 +179,7 @@ class SummChains(SummSettings):
     def rules(self):
         super().rules()
         from verified_collapse.generations import parse_policy
-        for p in self.policies: parse_policy(p)
+
+        for p in self.policies:
+            parse_policy(p)
         check_corpus({"corpus": "debian", "lists_dir": self.lists_dir})

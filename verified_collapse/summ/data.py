@@ -41,20 +41,21 @@ class Doc:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d:dict # a dict with `id`, `text`, `summary` and optionally `title`
-                 ) -> Doc:
+    def from_dict(cls, d: dict) -> Doc:  # a dict with `id`, `text`, `summary` and optionally `title`
         "The `Doc` written by `to_dict`."
         return cls(id=str(d["id"]), text=d["text"], summary=d["summary"], title=d.get("title", ""))
 
+
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
-def normalize_ws(s:str # any text
-                ) -> str:
+
+def normalize_ws(s: str) -> str:  # any text
     "Collapse runs of spaces/tabs to one space, strip every line, drop empty lines."
     lines = (_SPACES.sub(" ", l).strip() for l in s.split("\n"))
     return "\n".join(l for l in lines if l)
 
-def n_words(s:str) -> int:
+
+def n_words(s: str) -> int:
     "The number of whitespace-separated words in `s`."
     return len(s.split())
 
@@ -63,18 +64,24 @@ XLSUM_SPLITS = ("train", "validation", "test")
 XLSUM_FIELDS = ("id", "title", "summary", "text")
 XLSUM_SOURCE = "https://github.com/csebuetnlp/xl-sum"
 
-def _xlsum_names(split:str, lang:str) -> list[str]:
+
+def _xlsum_names(split: str, lang: str) -> list[str]:
     short = {"train": "train", "validation": "val", "test": "test"}[split]
     return list(dict.fromkeys([f"{lang}_{short}.jsonl", f"{lang}_{split}.jsonl", f"{split}.jsonl", f"{short}.jsonl"]))
 
-def _xlsum_fix(lang:str) -> str:
-    return (f"extract XLSUM's {lang}_XLSum_v2.0.tar.bz2 (from {XLSUM_SOURCE}) into that folder, so that it holds "
-            f"{lang}_train.jsonl, {lang}_val.jsonl and {lang}_test.jsonl")
 
-def xlsum_files(folder:str|Path, # a folder holding XLSUM's jsonl files (or a `{lang}_XLSum_v2.0/` or `{lang}/` folder)
-                lang:str="english", # XLSUM's language name, as in its file names
-                splits:Sequence[str]=XLSUM_SPLITS, # which splits: "train", "validation", "test"
-               ) -> dict[str, Path]:
+def _xlsum_fix(lang: str) -> str:
+    return (
+        f"extract XLSUM's {lang}_XLSum_v2.0.tar.bz2 (from {XLSUM_SOURCE}) into that folder, so that it holds "
+        f"{lang}_train.jsonl, {lang}_val.jsonl and {lang}_test.jsonl"
+    )
+
+
+def xlsum_files(
+    folder: str | Path,  # a folder holding XLSUM's jsonl files (or a `{lang}_XLSum_v2.0/` or `{lang}/` folder)
+    lang: str = "english",  # XLSUM's language name, as in its file names
+    splits: Sequence[str] = XLSUM_SPLITS,  # which splits: "train", "validation", "test"
+) -> dict[str, Path]:
     "The jsonl file of each split, or a `ParamError` naming what is missing and how to get it."
     check_param("lang", lang, kind=str, nonempty=True)
     check_param("splits", list(splits), choices=XLSUM_SPLITS, nonempty=True)
@@ -87,22 +94,30 @@ def xlsum_files(folder:str|Path, # a folder holding XLSUM's jsonl files (or a `{
         hits = [r / n for r in roots for n in _xlsum_names(s, lang) if (r / n).is_file()]
         if not hits:
             what = "is empty" if not any(folder.iterdir()) else f"has no {s} file"
-            raise ParamError(f"parameter 'folder' = '{folder}' is invalid: it {what} (looked for "
-                             f"{' or '.join(_xlsum_names(s, lang))}); {_xlsum_fix(lang)}")
+            raise ParamError(
+                f"parameter 'folder' = '{folder}' is invalid: it {what} (looked for "
+                f"{' or '.join(_xlsum_names(s, lang))}); {_xlsum_fix(lang)}"
+            )
         found[s] = hits[0]
     return found
 
-def read_xlsum_jsonl(path:str|Path, # one XLSUM jsonl file
-                     limit:int|None=None, # read at most this many documents
-                    ) -> list[Doc]:
+
+def read_xlsum_jsonl(
+    path: str | Path,  # one XLSUM jsonl file
+    limit: int | None = None,  # read at most this many documents
+) -> list[Doc]:
     "The documents of one XLSUM jsonl file; a bad line is a `ParamError` naming the file, line and field."
-    path = Path(path); docs = []
+    path = Path(path)
+    docs = []
     fix = "fix or delete that line (every line must be a JSON object with string fields id, url, title, summary, text)"
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
-            if limit is not None and len(docs) >= limit: break
-            if not line.strip(): continue
-            try: row = json.loads(line)
+            if limit is not None and len(docs) >= limit:
+                break
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
             except json.JSONDecodeError as e:
                 raise ParamError(f"{path}, line {lineno}: not valid JSON ({e.msg}); {fix}") from None
             if not isinstance(row, dict):
@@ -113,17 +128,26 @@ def read_xlsum_jsonl(path:str|Path, # one XLSUM jsonl file
                     raise ParamError(f"{path}, line {lineno}: field {k!r} is missing; {fix}")
                 if not isinstance(v, str) and not (k == "id" and isinstance(v, numbers.Integral)):
                     raise ParamError(f"{path}, line {lineno}: field {k!r} is a {type(v).__name__}, not a string; {fix}")
-            docs.append(Doc(id=str(row["id"]), text=normalize_ws(row["text"]), summary=normalize_ws(row["summary"]),
-                            title=normalize_ws(row["title"])))
+            docs.append(
+                Doc(
+                    id=str(row["id"]),
+                    text=normalize_ws(row["text"]),
+                    summary=normalize_ws(row["summary"]),
+                    title=normalize_ws(row["title"]),
+                )
+            )
     return docs
 
-def load_xlsum(folder:str|Path, # a folder holding XLSUM's jsonl files (or a `{lang}_XLSum_v2.0/` or `{lang}/` folder)
-               lang:str="english", # XLSUM's language name, as in its file names
-               splits:Sequence[str]=XLSUM_SPLITS, # which splits: "train", "validation", "test"
-               limit:int|None=None, # read at most this many documents per split (the first ones)
-              ) -> dict[str, list[Doc]]:
+
+def load_xlsum(
+    folder: str | Path,  # a folder holding XLSUM's jsonl files (or a `{lang}_XLSum_v2.0/` or `{lang}/` folder)
+    lang: str = "english",  # XLSUM's language name, as in its file names
+    splits: Sequence[str] = XLSUM_SPLITS,  # which splits: "train", "validation", "test"
+    limit: int | None = None,  # read at most this many documents per split (the first ones)
+) -> dict[str, list[Doc]]:
     "XLSUM from a local folder: split -> list of `Doc`, in file order."
-    if limit is not None: check_param("limit", limit, kind=numbers.Integral, lo=0)
+    if limit is not None:
+        check_param("limit", limit, kind=numbers.Integral, lo=0)
     files = xlsum_files(folder, lang, splits)
     return {s: read_xlsum_jsonl(p, limit) for s, p in files.items()}
 
@@ -132,173 +156,243 @@ APT_LISTS = "/var/lib/apt/lists"
 APT_GET_EN = "apt-get update -o Acquire::Languages=en"
 _COMPRESSED = {".lz4": "lz4", ".gz": "gzip", ".xz": "xz", ".bz2": "bzip2"}
 
-def long_text(lines:Sequence[str] # the long description's lines, as in the file (each starts with a space)
-             ) -> str:
+
+def long_text(lines: Sequence[str]) -> str:  # the long description's lines, as in the file (each starts with a space)
     "Plain text of a long description: ` .` lines are paragraph breaks, each paragraph one line, whitespace normalised."
     paras, cur = [], []
     for l in lines:
         if l.strip() == ".":
-            paras.append(" ".join(cur)); cur = []
-        else: cur.append(l)
+            paras.append(" ".join(cur))
+            cur = []
+        else:
+            cur.append(l)
     paras.append(" ".join(cur))
     return normalize_ws("\n".join(paras))
 
-def read_text_file(path:str|Path # a plain, .lz4, .gz, .xz or .bz2 text file
-                  ) -> str:
+
+def read_text_file(path: str | Path) -> str:  # a plain, .lz4, .gz, .xz or .bz2 text file
     "The UTF-8 text of a file, decompressed by its suffix; a bad file is a `ParamError` naming it."
     path = Path(path)
     kind = _COMPRESSED.get(path.suffix)
     try:
         if kind == "lz4":
-            try: import lz4.frame
+            try:
+                import lz4.frame
             except ImportError:
                 raise ParamError(f"{path}: reading .lz4 files needs the lz4 package: pip install lz4") from None
             raw = lz4.frame.decompress(path.read_bytes())
-        elif kind == "gzip": raw = gzip.decompress(path.read_bytes())
-        elif kind == "xz": raw = lzma.decompress(path.read_bytes())
-        elif kind == "bzip2": raw = bz2.decompress(path.read_bytes())
-        else: raw = path.read_bytes()
+        elif kind == "gzip":
+            raw = gzip.decompress(path.read_bytes())
+        elif kind == "xz":
+            raw = lzma.decompress(path.read_bytes())
+        elif kind == "bzip2":
+            raw = bz2.decompress(path.read_bytes())
+        else:
+            raw = path.read_bytes()
         return raw.decode("utf-8")
-    except ParamError: raise
+    except ParamError:
+        raise
     except FileNotFoundError:
         raise ParamError(f"{path}: no such file") from None
     except Exception as e:
-        raise ParamError(f"{path}: cannot read it as {kind or 'plain'} UTF-8 text ({type(e).__name__}: {e}); "
-                         f"delete it and fetch it again with: {APT_GET_EN}") from None
+        raise ParamError(
+            f"{path}: cannot read it as {kind or 'plain'} UTF-8 text ({type(e).__name__}: {e}); "
+            f"delete it and fetch it again with: {APT_GET_EN}"
+        ) from None
 
-def parse_translation(path:str|Path # one `*_i18n_Translation-en` file: plain, .lz4, .gz, .xz or .bz2
-                     ) -> list[tuple[str, str, str]]:
+
+def parse_translation(
+    path: str | Path,  # one `*_i18n_Translation-en` file: plain, .lz4, .gz, .xz or .bz2
+) -> list[tuple[str, str, str]]:
     "`(package, synopsis, long description as plain text)` per paragraph, in file order."
     path = Path(path)
     out, fields, cur, start = [], {}, None, 0
+
     def flush():
-        if not fields: return
+        if not fields:
+            return
         for k in ("Package", "Description-en"):
             if k not in fields:
-                raise ParamError(f"{path}, paragraph at line {start}: field {k!r} is missing; this is not an apt "
-                                 f"Translation-en file (fetch one with: {APT_GET_EN})")
+                raise ParamError(
+                    f"{path}, paragraph at line {start}: field {k!r} is missing; this is not an apt "
+                    f"Translation-en file (fetch one with: {APT_GET_EN})"
+                )
         desc = fields["Description-en"]
         out.append((fields["Package"][0].strip(), normalize_ws(desc[0]), long_text(desc[1:])))
+
     for lineno, line in enumerate(read_text_file(path).split("\n"), 1):
         if not line.strip():
-            flush(); fields, cur = {}, None
+            flush()
+            fields, cur = {}, None
         elif line[0] in " \t":
             if cur is None:
-                raise ParamError(f"{path}, line {lineno}: a continuation line outside any field; this is not an "
-                                 f"apt Translation-en file (fetch one with: {APT_GET_EN})")
+                raise ParamError(
+                    f"{path}, line {lineno}: a continuation line outside any field; this is not an "
+                    f"apt Translation-en file (fetch one with: {APT_GET_EN})"
+                )
             fields[cur].append(line)
         else:
             name, sep, value = line.partition(":")
             if not sep:
-                raise ParamError(f"{path}, line {lineno}: expected 'Field: value', got {line[:60]!r}; this is not "
-                                 f"an apt Translation-en file (fetch one with: {APT_GET_EN})")
-            if not fields: start = lineno
-            cur = name.strip(); fields[cur] = [value]
+                raise ParamError(
+                    f"{path}, line {lineno}: expected 'Field: value', got {line[:60]!r}; this is not "
+                    f"an apt Translation-en file (fetch one with: {APT_GET_EN})"
+                )
+            if not fields:
+                start = lineno
+            cur = name.strip()
+            fields[cur] = [value]
     flush()
     return out
 
 # %% ../../nbs/30_summ_data.ipynb #21b68335
-def text_hash(text:str, # a document's text
-              seed:int=0, # a different seed gives a different, independent hash
-             ) -> int:
+def text_hash(
+    text: str,  # a document's text
+    seed: int = 0,  # a different seed gives a different, independent hash
+) -> int:
     "A 64-bit hash of `text` (SHA-256), stable across runs, machines and Python versions."
     return int.from_bytes(hashlib.sha256(f"{int(seed)}\0{text}".encode("utf-8")).digest()[:8], "big")
 
-def describe_packages(rows:Sequence[tuple[str, str, str]], # (package, synopsis, long text), e.g. from `parse_translation`
-                      min_words:int=8, # drop long descriptions with fewer words
-                     ) -> tuple[list[Doc], dict]:
+
+def describe_packages(
+    rows: Sequence[tuple[str, str, str]],  # (package, synopsis, long text), e.g. from `parse_translation`
+    min_words: int = 8,  # drop long descriptions with fewer words
+) -> tuple[list[Doc], dict]:
     "Deduplicated documents (one per distinct long text, sorted by id) and counts of what was dropped."
     check_param("min_words", min_words, kind=numbers.Integral, lo=1)
     best = {}
     for pkg, syn, text in rows:
-        if not text or not syn: continue
-        if text not in best or (pkg, syn) < best[text]: best[text] = (pkg, syn)
+        if not text or not syn:
+            continue
+        if text not in best or (pkg, syn) < best[text]:
+            best[text] = (pkg, syn)
     kept = {t: ps for t, ps in best.items() if n_words(t) >= min_words}
     n_pkg = {}
-    for pkg, _ in kept.values(): n_pkg[pkg] = n_pkg.get(pkg, 0) + 1
-    docs = [Doc(id=pkg if n_pkg[pkg] == 1 else f"{pkg}~{text_hash(t):016x}"[:len(pkg) + 9], text=t, summary=syn, title=pkg)
-            for t, (pkg, syn) in kept.items()]
+    for pkg, _ in kept.values():
+        n_pkg[pkg] = n_pkg.get(pkg, 0) + 1
+    docs = [
+        Doc(id=pkg if n_pkg[pkg] == 1 else f"{pkg}~{text_hash(t):016x}"[: len(pkg) + 9], text=t, summary=syn, title=pkg)
+        for t, (pkg, syn) in kept.items()
+    ]
     docs.sort(key=lambda d: d.id)
-    info = dict(n_pairs=len(rows), n_no_long=sum(1 for r in rows if not r[2] or not r[1]), n_unique=len(best),
-                n_short=len(best) - len(kept), n_docs=len(docs), min_words=int(min_words))
+    info = dict(
+        n_pairs=len(rows),
+        n_no_long=sum(1 for r in rows if not r[2] or not r[1]),
+        n_unique=len(best),
+        n_short=len(best) - len(kept),
+        n_docs=len(docs),
+        min_words=int(min_words),
+    )
     return docs, info
 
 # %% ../../nbs/30_summ_data.ipynb #9b8545df
 SPLITS = ("train", "validation", "test")
 
-def check_fractions(fractions:Sequence[float], # one fraction per split, summing to 1
-                    n:int=3, # the number of splits
-                   ) -> tuple[float, ...]:
+
+def check_fractions(
+    fractions: Sequence[float],  # one fraction per split, summing to 1
+    n: int = 3,  # the number of splits
+) -> tuple[float, ...]:
     "The fractions as floats, or a `ParamError`."
     check_param("fractions", list(fractions), kind=numbers.Real, lo=0, hi=1)
     if len(fractions) != n or abs(sum(fractions) - 1) > 1e-9:
-        raise ParamError(f"parameter 'fractions' = {tuple(fractions)!r} is invalid: expected {n} fractions "
-                         f"(train, validation, test) in [0, 1] that sum to 1, e.g. (0.9, 0.05, 0.05)")
+        raise ParamError(
+            f"parameter 'fractions' = {tuple(fractions)!r} is invalid: expected {n} fractions "
+            f"(train, validation, test) in [0, 1] that sum to 1, e.g. (0.9, 0.05, 0.05)"
+        )
     return tuple(float(f) for f in fractions)
 
-def split_by_hash(docs:Sequence[Doc], # the documents, each text once
-                  fractions:Sequence[float]=(0.9, 0.05, 0.05), # share of train, validation, test
-                  seed:int=0, # another seed, another (deterministic) split
-                  limit:int|None=None, # keep at most this many documents per split
-                  names:Sequence[str]=SPLITS, # the splits' names
-                 ) -> dict[str, list[Doc]]:
+
+def split_by_hash(
+    docs: Sequence[Doc],  # the documents, each text once
+    fractions: Sequence[float] = (0.9, 0.05, 0.05),  # share of train, validation, test
+    seed: int = 0,  # another seed, another (deterministic) split
+    limit: int | None = None,  # keep at most this many documents per split
+    names: Sequence[str] = SPLITS,  # the splits' names
+) -> dict[str, list[Doc]]:
     "split -> documents, chosen by a hash of each text; each split ordered by that hash."
     fr = check_fractions(fractions, len(names))
     check_param("seed", seed, kind=numbers.Integral, lo=0)
-    if limit is not None: check_param("limit", limit, kind=numbers.Integral, lo=0)
+    if limit is not None:
+        check_param("limit", limit, kind=numbers.Integral, lo=0)
     edges, acc = [], 0.0
-    for f in fr[:-1]: acc += f; edges.append(acc * 2**64)
+    for f in fr[:-1]:
+        acc += f
+        edges.append(acc * 2**64)
     out = {s: [] for s in names}
     keyed = sorted(((text_hash(d.text, seed), d.id), d) for d in docs)
     for (h, _), d in keyed:
         i = next((k for k, e in enumerate(edges) if h < e), len(names) - 1)
-        while fr[i] == 0: i -= 1  # only reached by rounding at an edge
+        while fr[i] == 0:
+            i -= 1  # only reached by rounding at an edge
         out[names[i]].append(d)
-    if limit is not None: out = {s: v[:limit] for s, v in out.items()}
+    if limit is not None:
+        out = {s: v[:limit] for s, v in out.items()}
     return out
 
 # %% ../../nbs/30_summ_data.ipynb #437bd91f
 _CACHE_VERSION = 1
 
-def translation_files(lists_dir:str|Path=APT_LISTS, # apt's lists folder
-                     ) -> list[Path]:
+
+def translation_files(
+    lists_dir: str | Path = APT_LISTS,  # apt's lists folder
+) -> list[Path]:
     "The English translation files in `lists_dir`, sorted by name; a plain file hides its compressed copies."
     lists_dir = Path(lists_dir)
-    if not lists_dir.is_dir(): return []
-    files = [p for p in lists_dir.glob("*_i18n_Translation-en*") if p.is_file()
-             and (p.name.endswith("_i18n_Translation-en") or p.suffix in _COMPRESSED and p.stem.endswith("_i18n_Translation-en"))]
+    if not lists_dir.is_dir():
+        return []
+    files = [
+        p
+        for p in lists_dir.glob("*_i18n_Translation-en*")
+        if p.is_file()
+        and (
+            p.name.endswith("_i18n_Translation-en")
+            or p.suffix in _COMPRESSED
+            and p.stem.endswith("_i18n_Translation-en")
+        )
+    ]
     by_stem = {}
     for p in sorted(files, key=lambda p: (p.name.endswith("Translation-en") is False, p.name)):
         by_stem.setdefault(p.name if p.name.endswith("Translation-en") else p.stem, p)
     return sorted(by_stem.values(), key=lambda p: p.name)
 
-def _missing_msg(lists_dir) -> str:
-    return (f"parameter 'lists_dir' = '{lists_dir}' is invalid: it holds no Debian package descriptions "
-            f"(*_i18n_Translation-en, plain or .lz4/.gz/.xz/.bz2). Fetch them as root with: {APT_GET_EN} "
-            f"(Docker images of Debian switch translations off with Acquire::Languages \"none\"); "
-            f"or pass lists_dir= a folder holding such files")
 
-def _sources(files:Sequence[Path]) -> list[list]:
+def _missing_msg(lists_dir) -> str:
+    return (
+        f"parameter 'lists_dir' = '{lists_dir}' is invalid: it holds no Debian package descriptions "
+        f"(*_i18n_Translation-en, plain or .lz4/.gz/.xz/.bz2). Fetch them as root with: {APT_GET_EN} "
+        f'(Docker images of Debian switch translations off with Acquire::Languages "none"); '
+        f"or pass lists_dir= a folder holding such files"
+    )
+
+
+def _sources(files: Sequence[Path]) -> list[list]:
     return [[p.name, (st := p.stat()).st_size, st.st_mtime_ns] for p in files]
 
-def _read_cache(path:Path, sources:list) -> tuple[list[tuple], int] | None:
+
+def _read_cache(path: Path, sources: list) -> tuple[list[tuple], int] | None:
     try:
         with open(path, encoding="utf-8") as f:
             head = json.loads(f.readline())
-            if head.get("version") != _CACHE_VERSION or head.get("sources") != sources: return None
+            if head.get("version") != _CACHE_VERSION or head.get("sources") != sources:
+                return None
             rows = [tuple(json.loads(l)) for l in f if l.strip()]
-        if len(rows) != head["n_rows"]: return None
+        if len(rows) != head["n_rows"]:
+            return None
         return rows, head["n_pairs"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # a damaged cache is rebuilt
 
-def debian_rows(lists_dir:str|Path=APT_LISTS, # apt's lists folder, holding `*_i18n_Translation-en*`
-                cache_dir:str|Path|None=None, # where to cache; default `runs/cache/debian_descriptions`
-                use_cache:bool=True, # False: parse the files, read and write no cache
-               ) -> tuple[list[tuple[str, str, str]], dict]:
+
+def debian_rows(
+    lists_dir: str | Path = APT_LISTS,  # apt's lists folder, holding `*_i18n_Translation-en*`
+    cache_dir: str | Path | None = None,  # where to cache; default `runs/cache/debian_descriptions`
+    use_cache: bool = True,  # False: parse the files, read and write no cache
+) -> tuple[list[tuple[str, str, str]], dict]:
     "Every distinct `(package, synopsis, long text)` of the translation files (cached), and where they came from."
     files = translation_files(lists_dir)
-    if not files: raise ParamError(_missing_msg(lists_dir))
+    if not files:
+        raise ParamError(_missing_msg(lists_dir))
     sources = _sources(files)
     key = hashlib.sha256(json.dumps([_CACHE_VERSION, sources]).encode()).hexdigest()[:16]
     cache = Path(cache_dir) if cache_dir is not None else runs_root() / "cache" / "debian_descriptions"
@@ -312,42 +406,56 @@ def debian_rows(lists_dir:str|Path=APT_LISTS, # apt's lists folder, holding `*_i
         rows = sorted(set(all_rows))  # exact duplicates (same package in two archives) once
         if use_cache:
             head = dict(version=_CACHE_VERSION, sources=sources, n_pairs=n_pairs, n_rows=len(rows))
-            atomic_write_text(path, "\n".join([json.dumps(head)] + [json.dumps(r, ensure_ascii=False) for r in rows]) + "\n")
-    return [tuple(r) for r in rows], dict(files=[str(p) for p in files], cache=str(path) if use_cache else None,
-                                        cached=hit is not None, n_pairs=n_pairs)
+            atomic_write_text(
+                path, "\n".join([json.dumps(head)] + [json.dumps(r, ensure_ascii=False) for r in rows]) + "\n"
+            )
+    return [tuple(r) for r in rows], dict(
+        files=[str(p) for p in files], cache=str(path) if use_cache else None, cached=hit is not None, n_pairs=n_pairs
+    )
 
-def debian_corpus(lists_dir:str|Path=APT_LISTS, # apt's lists folder, holding `*_i18n_Translation-en*`
-                  cache_dir:str|Path|None=None, # where to cache; default `runs/cache/debian_descriptions`
-                  min_words:int=8, # drop long descriptions with fewer words
-                  fractions:Sequence[float]=(0.9, 0.05, 0.05), # share of train, validation, test
-                  limit:int|None=None, # keep at most this many documents per split
-                  seed:int=0, # another seed, another (deterministic) split
-                  use_cache:bool=True, # False: parse the files, read and write no cache
-                  return_info:bool=False, # also return a dict of counts and sources
-                 ) -> dict[str, list[Doc]] | tuple[dict[str, list[Doc]], dict]:
+
+def debian_corpus(
+    lists_dir: str | Path = APT_LISTS,  # apt's lists folder, holding `*_i18n_Translation-en*`
+    cache_dir: str | Path | None = None,  # where to cache; default `runs/cache/debian_descriptions`
+    min_words: int = 8,  # drop long descriptions with fewer words
+    fractions: Sequence[float] = (0.9, 0.05, 0.05),  # share of train, validation, test
+    limit: int | None = None,  # keep at most this many documents per split
+    seed: int = 0,  # another seed, another (deterministic) split
+    use_cache: bool = True,  # False: parse the files, read and write no cache
+    return_info: bool = False,  # also return a dict of counts and sources
+) -> dict[str, list[Doc]] | tuple[dict[str, list[Doc]], dict]:
     "Debian's package descriptions as a summarization corpus: split -> list of `Doc` (long description -> synopsis)."
     check_param("min_words", min_words, kind=numbers.Integral, lo=1)
     check_fractions(fractions)
     check_param("seed", seed, kind=numbers.Integral, lo=0)
-    if limit is not None: check_param("limit", limit, kind=numbers.Integral, lo=0)
+    if limit is not None:
+        check_param("limit", limit, kind=numbers.Integral, lo=0)
     rows, src = debian_rows(lists_dir, cache_dir, use_cache)
     docs, info = describe_packages(rows, min_words)
     splits = split_by_hash(docs, fractions, seed, limit)
-    if not return_info: return splits
+    if not return_info:
+        return splits
     info = {**src, **info, "n_pairs": src["n_pairs"], "n_distinct_rows": len(rows)}
     return splits, info
 
 # %% ../../nbs/30_summ_data.ipynb #2c356b50
-def corpus_stats(split_docs:dict[str, Sequence[Doc]]|Sequence[Doc], # split -> documents, or one list of documents
-                ) -> dict[str, dict]:
+def corpus_stats(
+    split_docs: dict[str, Sequence[Doc]] | Sequence[Doc],  # split -> documents, or one list of documents
+) -> dict[str, dict]:
     "Per split: number of documents, mean and median words of text and summary, and their ratio."
-    if not isinstance(split_docs, dict): split_docs = {"all": split_docs}
+    if not isinstance(split_docs, dict):
+        split_docs = {"all": split_docs}
     out = {}
     for s, docs in split_docs.items():
-        dw = [n_words(d.text) for d in docs]; sw = [n_words(d.summary) for d in docs]
+        dw = [n_words(d.text) for d in docs]
+        sw = [n_words(d.summary) for d in docs]
         nan = float("nan")
-        out[s] = dict(n=len(docs),
-                      doc_words_mean=statistics.fmean(dw) if dw else nan, doc_words_median=float(statistics.median(dw)) if dw else nan,
-                      summary_words_mean=statistics.fmean(sw) if sw else nan, summary_words_median=float(statistics.median(sw)) if sw else nan,
-                      compression=(sum(dw) / sum(sw)) if sw and sum(sw) else nan)
+        out[s] = dict(
+            n=len(docs),
+            doc_words_mean=statistics.fmean(dw) if dw else nan,
+            doc_words_median=float(statistics.median(dw)) if dw else nan,
+            summary_words_mean=statistics.fmean(sw) if sw else nan,
+            summary_words_median=float(statistics.median(sw)) if sw else nan,
+            compression=(sum(dw) / sum(sw)) if sw and sum(sw) else nan,
+        )
     return out

@@ -22,208 +22,351 @@ __all__ = ['SPECIALS', 'SUMMARY_PROMPT', 'train_tokenizer', 'build_seq2seq', 'ch
 # %% ../../nbs/31_summ_model.ipynb #a1206992
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]
 
-def train_tokenizer(texts:Sequence[str], # training texts (documents and summaries)
-                    vocab_size:int=8000, # target vocabulary size
-                    min_frequency:int=2, # rarest merge kept
-                   ):
+
+def train_tokenizer(
+    texts: Sequence[str],  # training texts (documents and summaries)
+    vocab_size: int = 8000,  # target vocabulary size
+    min_frequency: int = 2,  # rarest merge kept
+):
     "A byte-level BPE tokenizer trained on `texts` (pad 0, bos 1, eos 2, unk 3)."
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
+
     check_param("vocab_size", vocab_size, kind=numbers.Integral, lo=len(SPECIALS) + 256)
-    if not len(texts): raise ParamError("train_tokenizer: no texts to train on")
+    if not len(texts):
+        raise ParamError("train_tokenizer: no texts to train on")
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=SPECIALS,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=SPECIALS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     tok.train_from_iterator(list(texts), trainer)
     tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 2)])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>", unk_token="<unk>")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", bos_token="<s>", eos_token="</s>", unk_token="<unk>"
+    )
 
 # %% ../../nbs/31_summ_model.ipynb #4ccb955a
-def build_seq2seq(tokenizer, # the tokenizer (its size and special ids)
-                  d_model:int=256, layers:int=2, heads:int=4, ffn:int=1024, # size
-                  max_len:int=512, # longest sequence (learned positions)
-                  dropout:float=0.1, seed:int|None=None,
-                  pre_ln:bool=True, # LayerNorm before each block (mBART) rather than after (BART): trains far faster from scratch
-                 ):
+def build_seq2seq(
+    tokenizer,  # the tokenizer (its size and special ids)
+    d_model: int = 256,
+    layers: int = 2,
+    heads: int = 4,
+    ffn: int = 1024,  # size
+    max_len: int = 512,  # longest sequence (learned positions)
+    dropout: float = 0.1,
+    seed: int | None = None,
+    pre_ln: bool = True,  # LayerNorm before each block (mBART) rather than after (BART): trains far faster from scratch
+):
     "A freshly initialised BART-family encoder-decoder for `tokenizer`."
-    from transformers import BartConfig, BartForConditionalGeneration, GenerationConfig, MBartConfig, MBartForConditionalGeneration
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        GenerationConfig,
+        MBartConfig,
+        MBartForConditionalGeneration,
+    )
+
     for n, v in dict(d_model=d_model, layers=layers, heads=heads, ffn=ffn, max_len=max_len).items():
         check_param(n, v, kind=numbers.Integral, lo=1)
-    if d_model % heads: raise ParamError(f"parameter 'd_model' = {d_model} is invalid: expected a multiple of heads = {heads}")
-    if seed is not None: torch.manual_seed(seed)
+    if d_model % heads:
+        raise ParamError(f"parameter 'd_model' = {d_model} is invalid: expected a multiple of heads = {heads}")
+    if seed is not None:
+        torch.manual_seed(seed)
     pad, bos, eos = tokenizer.pad_token_id, tokenizer.bos_token_id, tokenizer.eos_token_id
-    Config, Model = (MBartConfig, MBartForConditionalGeneration) if pre_ln else (BartConfig, BartForConditionalGeneration)
-    start = eos if pre_ln else bos  # mBART's training shifts the labels by wrapping eos to the front: generation must start there too
-    cfg = Config(vocab_size=len(tokenizer), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
-                 encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn, decoder_ffn_dim=ffn,
-                 max_position_embeddings=max_len, dropout=dropout, attention_dropout=0.0, activation_dropout=0.0,
-                 pad_token_id=pad, bos_token_id=bos, eos_token_id=eos, decoder_start_token_id=start,
-                 forced_bos_token_id=None, forced_eos_token_id=None, tie_word_embeddings=True)
+    Config, Model = (
+        (MBartConfig, MBartForConditionalGeneration) if pre_ln else (BartConfig, BartForConditionalGeneration)
+    )
+    start = (
+        eos if pre_ln else bos
+    )  # mBART's training shifts the labels by wrapping eos to the front: generation must start there too
+    cfg = Config(
+        vocab_size=len(tokenizer),
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn,
+        decoder_ffn_dim=ffn,
+        max_position_embeddings=max_len,
+        dropout=dropout,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        pad_token_id=pad,
+        bos_token_id=bos,
+        eos_token_id=eos,
+        decoder_start_token_id=start,
+        forced_bos_token_id=None,
+        forced_eos_token_id=None,
+        tie_word_embeddings=True,
+    )
     model = Model(cfg)
-    model.generation_config = GenerationConfig(pad_token_id=pad, bos_token_id=bos, eos_token_id=eos, decoder_start_token_id=start,
-                                               forced_bos_token_id=None, forced_eos_token_id=None)
+    model.generation_config = GenerationConfig(
+        pad_token_id=pad,
+        bos_token_id=bos,
+        eos_token_id=eos,
+        decoder_start_token_id=start,
+        forced_bos_token_id=None,
+        forced_eos_token_id=None,
+    )
     return model
 
-def check_model_folder(path:str|Path) -> Path:
+
+def check_model_folder(path: str | Path) -> Path:
     "`path` as a `Path` if it is a local model folder (config.json and weights); else a `ParamError` saying what is missing."
     p = Path(path)
-    if not p.is_dir(): raise ParamError(f"model path {p} is not a folder: give a local folder with config.json and weights")
-    if not (p / "config.json").exists(): raise ParamError(f"model path {p} has no config.json: it is not a transformers model folder")
+    if not p.is_dir():
+        raise ParamError(f"model path {p} is not a folder: give a local folder with config.json and weights")
+    if not (p / "config.json").exists():
+        raise ParamError(f"model path {p} has no config.json: it is not a transformers model folder")
     if not any(p.glob("*.safetensors")) and not any(p.glob("*.bin")):
         raise ParamError(f"model path {p} has no weights (*.safetensors or *.bin): copy the model's weight files there")
     return p
 
-def load_tokenizer(path:str|Path):
+
+def load_tokenizer(path: str | Path):
     "The tokenizer saved in a local model folder (a pad token added as eos when it has none)."
     from transformers import AutoTokenizer
+
     tok = AutoTokenizer.from_pretrained(Path(path), local_files_only=True)
-    if tok.pad_token is None: tok.pad_token = tok.eos_token
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
     return tok
 
-def load_pretrained(path:str|Path, # a local folder with config.json, weights and tokenizer files
-                    kind:str="causal", # "causal" (AutoModelForCausalLM) or "seq2seq" (AutoModelForSeq2SeqLM)
-                    lora_r:int=0, # LoRA rank (0: fine-tune all weights)
-                    dtype:str="auto", # "auto", "float32", "bfloat16"
-                    device:str="cpu",
-                    seed:int|None=None, # seeds the adapters' initialisation (same seed, same adapters)
-                   ):
+
+def load_pretrained(
+    path: str | Path,  # a local folder with config.json, weights and tokenizer files
+    kind: str = "causal",  # "causal" (AutoModelForCausalLM) or "seq2seq" (AutoModelForSeq2SeqLM)
+    lora_r: int = 0,  # LoRA rank (0: fine-tune all weights)
+    dtype: str = "auto",  # "auto", "float32", "bfloat16"
+    device: str = "cpu",
+    seed: int | None = None,  # seeds the adapters' initialisation (same seed, same adapters)
+):
     "Load a model and its tokenizer from a local folder (never from the network); optionally add LoRA adapters."
     check_param("kind", kind, choices=["causal", "seq2seq"])
     check_param("dtype", dtype, choices=["auto", "float32", "bfloat16"])
     p = check_model_folder(path)
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+
     cls = AutoModelForCausalLM if kind == "causal" else AutoModelForSeq2SeqLM
     torch_dtype = {"auto": "auto", "float32": torch.float32, "bfloat16": torch.bfloat16}[dtype]
     model = cls.from_pretrained(p, dtype=torch_dtype, local_files_only=True).to(device)
     tok = load_tokenizer(p)
     if lora_r:
         from peft import LoraConfig, get_peft_model
-        if seed is not None: torch.manual_seed(seed)
-        model = get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=2 * lora_r, lora_dropout=0.05,
-                                                 task_type="CAUSAL_LM" if kind == "causal" else "SEQ_2_SEQ_LM"))
+
+        if seed is not None:
+            torch.manual_seed(seed)
+        model = get_peft_model(
+            model,
+            LoraConfig(
+                r=lora_r,
+                lora_alpha=2 * lora_r,
+                lora_dropout=0.05,
+                task_type="CAUSAL_LM" if kind == "causal" else "SEQ_2_SEQ_LM",
+            ),
+        )
     return model, tok
 
 # %% ../../nbs/31_summ_model.ipynb #ea77c7d9
-def encode_pairs(tokenizer, docs:Sequence[str], summaries:Sequence[str]|None=None,
-                 max_source_len:int=256, max_target_len:int=48) -> dict:
+def encode_pairs(
+    tokenizer,
+    docs: Sequence[str],
+    summaries: Sequence[str] | None = None,
+    max_source_len: int = 256,
+    max_target_len: int = 48,
+) -> dict:
     "Padded `src` (and `tgt`) int64 arrays for documents (and summaries)."
     if summaries is not None and len(docs) != len(summaries):
         raise ParamError(f"encode_pairs: {len(docs)} documents but {len(summaries)} summaries")
-    src = tokenizer(list(docs), truncation=True, max_length=max_source_len, padding=True, return_tensors="np")["input_ids"]
+    src = tokenizer(list(docs), truncation=True, max_length=max_source_len, padding=True, return_tensors="np")[
+        "input_ids"
+    ]
     out = {"src": src.astype(np.int64)}
     if summaries is not None:
-        out["tgt"] = tokenizer(list(summaries), truncation=True, max_length=max_target_len, padding=True, return_tensors="np")["input_ids"].astype(np.int64)
+        out["tgt"] = tokenizer(
+            list(summaries), truncation=True, max_length=max_target_len, padding=True, return_tensors="np"
+        )["input_ids"].astype(np.int64)
     return out
 
 # %% ../../nbs/31_summ_model.ipynb #43f42d96
-def denoising_pairs(tokenizer, docs:Sequence[str], # documents (no summaries are used)
-                    max_source_len:int=256, max_target_len:int=48,
-                    mask_rate:float=0.1, # fraction of document tokens replaced by <unk>
-                    seed:int=0) -> dict:
+def denoising_pairs(
+    tokenizer,
+    docs: Sequence[str],  # documents (no summaries are used)
+    max_source_len: int = 256,
+    max_target_len: int = 48,
+    mask_rate: float = 0.1,  # fraction of document tokens replaced by <unk>
+    seed: int = 0,
+) -> dict:
     "`src`: the documents with `mask_rate` of their tokens masked; `tgt`: their first `max_target_len` tokens (and eos)."
     check_param("mask_rate", mask_rate, kind=numbers.Real, lo=0, hi=1)
     enc = encode_pairs(tokenizer, docs, docs, max_source_len, max_target_len)
     src = enc["src"].copy()
-    special = np.isin(src, [i for i in (tokenizer.pad_token_id, tokenizer.bos_token_id, tokenizer.eos_token_id) if i is not None])
+    special = np.isin(
+        src, [i for i in (tokenizer.pad_token_id, tokenizer.bos_token_id, tokenizer.eos_token_id) if i is not None]
+    )
     src[(np.random.default_rng(seed).random(src.shape) < mask_rate) & ~special] = tokenizer.unk_token_id
     return {"src": src, "tgt": enc["tgt"]}
 
 # %% ../../nbs/31_summ_model.ipynb #6b61caa3
 SUMMARY_PROMPT = "\nSummary: "
 
+
 def is_causal(model) -> bool:
     "True for a decoder-only language model (also when wrapped with LoRA adapters)."
     return not bool(getattr(model.config, "is_encoder_decoder", False))
 
-def causal_prompt_ids(tokenizer, doc:str, # the document
-                      max_source_len:int=256, # document tokens kept
-                      prompt:str=SUMMARY_PROMPT, # text between document and summary
-                     ) -> list:
+
+def causal_prompt_ids(
+    tokenizer,
+    doc: str,  # the document
+    max_source_len: int = 256,  # document tokens kept
+    prompt: str = SUMMARY_PROMPT,  # text between document and summary
+) -> list:
     "Token ids a causal LM reads before it writes the summary: [bos] document prompt."
     ids = tokenizer(doc, add_special_tokens=False, truncation=True, max_length=max_source_len)["input_ids"]
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
     return bos + ids + tokenizer(prompt, add_special_tokens=False)["input_ids"]
 
-def summary_ids(tokenizer, summary:str, max_target_len:int=48) -> list:
+
+def summary_ids(tokenizer, summary: str, max_target_len: int = 48) -> list:
     "Token ids of a summary as a causal LM writes it: the text, then eos."
-    return tokenizer(summary, add_special_tokens=False, truncation=True, max_length=max_target_len)["input_ids"] + [tokenizer.eos_token_id]
+    return tokenizer(summary, add_special_tokens=False, truncation=True, max_length=max_target_len)["input_ids"] + [
+        tokenizer.eos_token_id
+    ]
 
-def _pad_id(tokenizer): return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
-def encode_causal(tokenizer, docs:Sequence[str], summaries:Sequence[str],
-                  max_source_len:int=256, max_target_len:int=48, prompt:str=SUMMARY_PROMPT) -> dict:
+def _pad_id(tokenizer):
+    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+
+def encode_causal(
+    tokenizer,
+    docs: Sequence[str],
+    summaries: Sequence[str],
+    max_source_len: int = 256,
+    max_target_len: int = 48,
+    prompt: str = SUMMARY_PROMPT,
+) -> dict:
     "Right-padded `src` ids, `mask` and `tgt` labels (-100 outside the summary) for a causal LM."
-    if len(docs) != len(summaries): raise ParamError(f"encode_causal: {len(docs)} documents but {len(summaries)} summaries")
-    seqs = [(causal_prompt_ids(tokenizer, d, max_source_len, prompt), summary_ids(tokenizer, s, max_target_len)) for d, s in zip(docs, summaries)]
+    if len(docs) != len(summaries):
+        raise ParamError(f"encode_causal: {len(docs)} documents but {len(summaries)} summaries")
+    seqs = [
+        (causal_prompt_ids(tokenizer, d, max_source_len, prompt), summary_ids(tokenizer, s, max_target_len))
+        for d, s in zip(docs, summaries)
+    ]
     L = max(len(a) + len(b) for a, b in seqs)
-    src = np.full((len(seqs), L), _pad_id(tokenizer), np.int64); tgt = np.full((len(seqs), L), -100, np.int64)
+    src = np.full((len(seqs), L), _pad_id(tokenizer), np.int64)
+    tgt = np.full((len(seqs), L), -100, np.int64)
     mask = np.zeros((len(seqs), L), np.int64)
     for i, (a, b) in enumerate(seqs):
-        src[i, :len(a) + len(b)] = a + b; mask[i, :len(a) + len(b)] = 1; tgt[i, len(a):len(a) + len(b)] = b
+        src[i, : len(a) + len(b)] = a + b
+        mask[i, : len(a) + len(b)] = 1
+        tgt[i, len(a) : len(a) + len(b)] = b
     return {"src": src, "tgt": tgt, "mask": mask}
+
 
 def _model_inputs(model, tokenizer, docs, max_source_len, device):
     "Generation inputs: the tokenised documents (seq2seq) or left-padded prompts (causal), and the prompt length."
     if not is_causal(model):
-        return tokenizer(list(docs), truncation=True, max_length=max_source_len, padding=True, return_tensors="pt").to(device), 0
+        return (
+            tokenizer(list(docs), truncation=True, max_length=max_source_len, padding=True, return_tensors="pt").to(
+                device
+            ),
+            0,
+        )
     ids = [causal_prompt_ids(tokenizer, d, max_source_len) for d in docs]
     L = max(map(len, ids))
-    x = torch.full((len(ids), L), _pad_id(tokenizer)); att = torch.zeros((len(ids), L), dtype=torch.long)
-    for i, a in enumerate(ids): x[i, L - len(a):] = torch.tensor(a); att[i, L - len(a):] = 1  # left padding
+    x = torch.full((len(ids), L), _pad_id(tokenizer))
+    att = torch.zeros((len(ids), L), dtype=torch.long)
+    for i, a in enumerate(ids):
+        x[i, L - len(a) :] = torch.tensor(a)
+        att[i, L - len(a) :] = 1  # left padding
     return {"input_ids": x.to(device), "attention_mask": att.to(device)}, L
 
 # %% ../../nbs/31_summ_model.ipynb #696043e2
 @torch.no_grad()
-def generate_summaries(model, tokenizer, docs:Sequence[str], # documents
-                       k:int=1, # candidates per document
-                       beam:int|None=None, # beam size (default k)
-                       max_new_tokens:int=48, batch_size:int=32, max_source_len:int=256,
-                       sample:bool=False, # draw k samples instead of beam search (more diverse candidates)
-                       temperature:float=1.0, # sampling temperature
-                       seed:int=0, # seed of the sampling
-                      ):
+def generate_summaries(
+    model,
+    tokenizer,
+    docs: Sequence[str],  # documents
+    k: int = 1,  # candidates per document
+    beam: int | None = None,  # beam size (default k)
+    max_new_tokens: int = 48,
+    batch_size: int = 32,
+    max_source_len: int = 256,
+    sample: bool = False,  # draw k samples instead of beam search (more diverse candidates)
+    temperature: float = 1.0,  # sampling temperature
+    seed: int = 0,  # seed of the sampling
+):
     "k candidate summaries per document and their scores: (list of k-lists of str, (n, k) array)."
     beam = k if beam is None else beam
-    if sample: return _sample_summaries(model, tokenizer, docs, k, max_new_tokens, batch_size, max_source_len, temperature, seed)
-    check_param("k", k, kind=numbers.Integral, lo=1); check_param("beam", beam, kind=numbers.Integral, lo=k)
+    if sample:
+        return _sample_summaries(
+            model, tokenizer, docs, k, max_new_tokens, batch_size, max_source_len, temperature, seed
+        )
+    check_param("k", k, kind=numbers.Integral, lo=1)
+    check_param("beam", beam, kind=numbers.Integral, lo=k)
     device = next(model.parameters()).device
-    was = model.training; model.eval()
+    was = model.training
+    model.eval()
     texts, scores = [], []
     for b in range(0, len(docs), batch_size):
-        x, plen = _model_inputs(model, tokenizer, docs[b:b + batch_size], max_source_len, device)
-        g = model.generate(**x, num_beams=beam, num_return_sequences=k, max_new_tokens=max_new_tokens, do_sample=False,
-                           output_scores=True, return_dict_in_generate=True, pad_token_id=_pad_id(tokenizer),
-                           **(dict(early_stopping=True, length_penalty=1.0) if beam > 1 else {}))
+        x, plen = _model_inputs(model, tokenizer, docs[b : b + batch_size], max_source_len, device)
+        g = model.generate(
+            **x,
+            num_beams=beam,
+            num_return_sequences=k,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            output_scores=True,
+            return_dict_in_generate=True,
+            pad_token_id=_pad_id(tokenizer),
+            **(dict(early_stopping=True, length_penalty=1.0) if beam > 1 else {})
+        )
         seq = g.sequences[:, plen:]
-        if beam > 1: sc = g.sequences_scores
+        if beam > 1:
+            sc = g.sequences_scores
         else:
             logp = torch.stack([torch.log_softmax(s.float(), -1) for s in g.scores], 1)
-            gen = seq[:, -logp.shape[1]:]
-            tl = logp.gather(-1, gen.unsqueeze(-1)).squeeze(-1); mask = gen != _pad_id(tokenizer)
+            gen = seq[:, -logp.shape[1] :]
+            tl = logp.gather(-1, gen.unsqueeze(-1)).squeeze(-1)
+            mask = gen != _pad_id(tokenizer)
             sc = (tl * mask).sum(1) / mask.sum(1).clamp(min=1)
         dec = tokenizer.batch_decode(seq, skip_special_tokens=True)
         n = len(dec) // k
-        texts += [[t.strip() for t in dec[i * k:(i + 1) * k]] for i in range(n)]
+        texts += [[t.strip() for t in dec[i * k : (i + 1) * k]] for i in range(n)]
         scores.append(sc.float().cpu().numpy().reshape(n, k))
-    if was: model.train()
+    if was:
+        model.train()
     return texts, np.concatenate(scores)
 
 # %% ../../nbs/31_summ_model.ipynb #38d2bb61
 class GumbelSampler:
     "A logits processor that makes greedy decoding sample at `temperature`, drawing from its own generator (Gumbel-max)."
-    def __init__(self, temperature:float, # softmax temperature (> 0)
-                 seed:int, # seed of its generator
-                ):
+
+    def __init__(
+        self,
+        temperature: float,  # softmax temperature (> 0)
+        seed: int,  # seed of its generator
+    ):
         self.temperature = float(check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True))
         self.seed, self.gen = int(seed), None
 
-    def __call__(self, input_ids, # the sequences so far (unused)
-                 scores:torch.Tensor, # (batch, vocab) next-token logits
-                ) -> torch.Tensor:
+    def __call__(
+        self,
+        input_ids,  # the sequences so far (unused)
+        scores: torch.Tensor,  # (batch, vocab) next-token logits
+    ) -> torch.Tensor:
         "`scores / temperature` plus Gumbel noise: their argmax is a sample from softmax(scores / temperature)."
-        if self.gen is None: self.gen = torch.Generator(device=scores.device).manual_seed(self.seed)
+        if self.gen is None:
+            self.gen = torch.Generator(device=scores.device).manual_seed(self.seed)
         u = torch.rand(scores.shape, generator=self.gen, device=scores.device, dtype=torch.float32)
         return scores.float() / self.temperature - torch.log(-torch.log(u))
 
@@ -232,23 +375,37 @@ class GumbelSampler:
 def _sample_summaries(model, tokenizer, docs, k, max_new_tokens, batch_size, max_source_len, temperature, seed):
     "k sampled summaries per document, from generators seeded by (seed, batch start); torch's global RNG is not touched."
     from transformers import LogitsProcessorList
+
     check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True)
     device = next(model.parameters()).device
-    was = model.training; model.eval()
+    was = model.training
+    model.eval()
     texts, scores = [], []
     for b in range(0, len(docs), batch_size):
-        x, plen = _model_inputs(model, tokenizer, docs[b:b + batch_size], max_source_len, device)
+        x, plen = _model_inputs(model, tokenizer, docs[b : b + batch_size], max_source_len, device)
         x = {key: v.repeat_interleave(k, 0) for key, v in x.items()}  # document i's k rows: i*k .. i*k+k-1
         sampler = LogitsProcessorList([GumbelSampler(temperature, derive_seed(seed, "sample", b))])
-        g = model.generate(**x, do_sample=False, num_beams=1, logits_processor=sampler, max_new_tokens=max_new_tokens,
-                           output_logits=True, return_dict_in_generate=True, pad_token_id=_pad_id(tokenizer))
-        logp = torch.stack([torch.log_softmax(l.float(), -1) for l in g.logits], 1)  # raw logits: the model's probabilities
-        gen = g.sequences[:, -logp.shape[1]:]
-        tl = logp.gather(-1, gen.unsqueeze(-1)).squeeze(-1); mask = gen != _pad_id(tokenizer)
+        g = model.generate(
+            **x,
+            do_sample=False,
+            num_beams=1,
+            logits_processor=sampler,
+            max_new_tokens=max_new_tokens,
+            output_logits=True,
+            return_dict_in_generate=True,
+            pad_token_id=_pad_id(tokenizer)
+        )
+        logp = torch.stack(
+            [torch.log_softmax(l.float(), -1) for l in g.logits], 1
+        )  # raw logits: the model's probabilities
+        gen = g.sequences[:, -logp.shape[1] :]
+        tl = logp.gather(-1, gen.unsqueeze(-1)).squeeze(-1)
+        mask = gen != _pad_id(tokenizer)
         sc = (tl * mask).sum(1) / mask.sum(1).clamp(min=1)
         dec = tokenizer.batch_decode(g.sequences[:, plen:], skip_special_tokens=True)
         n = len(dec) // k
-        texts += [[t.strip() for t in dec[i * k:(i + 1) * k]] for i in range(n)]
+        texts += [[t.strip() for t in dec[i * k : (i + 1) * k]] for i in range(n)]
         scores.append(sc.cpu().numpy().reshape(n, k))
-    if was: model.train()
+    if was:
+        model.train()
     return texts, np.concatenate(scores)

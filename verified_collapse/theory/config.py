@@ -24,18 +24,24 @@ _RATES = dict(kind=_NUM, lo=0, hi=1, increasing=True, nonempty=True)  # a grid o
 _SIZES = dict(kind=_INT, lo=1, increasing=True, nonempty=True)  # a grid of sample sizes N
 _SPECS = dict(kind=str, nonempty=True)  # a list of "phi,psi" verifiers
 
-def _phi_psi(name:str, # the parameter that holds `spec`
-             spec:str, # a verifier, e.g. "0.9,0.3"
-            ) -> PhiPsi:
+
+def _phi_psi(
+    name: str,  # the parameter that holds `spec`
+    spec: str,  # a verifier, e.g. "0.9,0.3"
+) -> PhiPsi:
     "The `PhiPsi` of `spec`; a `ParamError` naming `name` when it is not 'phi,psi' or keeps nothing."
-    try: v = parse_verifier(spec)
+    try:
+        v = parse_verifier(spec)
     except (ValueError, TypeError) as e:
-        raise ParamError(f"parameter {name!r}: {spec!r} is invalid ({e}); "
-                         "expected 'phi,psi' such as '0.9,0.3'") from None
+        raise ParamError(
+            f"parameter {name!r}: {spec!r} is invalid ({e}); " "expected 'phi,psi' such as '0.9,0.3'"
+        ) from None
     if not isinstance(v, PhiPsi) or np.ndim(v.phi) or np.ndim(v.psi):
         raise ParamError(f"parameter {name!r}: {spec!r} is invalid: expected 'phi,psi' such as '0.9,0.3'")
-    if v.phi + v.psi == 0: raise ParamError(f"parameter {name!r}: {spec!r} keeps nothing (phi = psi = 0)")
+    if v.phi + v.psi == 0:
+        raise ParamError(f"parameter {name!r}: {spec!r} keeps nothing (phi = psi = 0)")
     return v
+
 
 @dataclass
 class TheoryConfig(Config):
@@ -44,44 +50,60 @@ class TheoryConfig(Config):
     seed: int = param(0, kind=_INT, lo=0)  # base seed of every simulation (replicates are seed, 0..seeds-1)
     d: int = param(50, kind=_INT, lo=2)  # dimension of the Gaussian mixture (identity covariance)
     mu_norm: float = param(1.0, kind=_NUM, lo=0, lo_open=True)  # |mu|: the Bayes accuracy is Phi(|mu|)
-    p_grid: list = param([0.1, 0.3, 0.45, 0.6, 0.8, 0.95],
-                         **_RATES)  # generator error rates p of the accuracy-vs-p sweep
-    verifiers: list = param(["1,1", "1,0", "0.9,0.3", "0.7,0.5", "0.4,0.6"],
-                            **_SPECS)  # "phi,psi" verifiers ("1,1" none, "1,0" oracle)
+    p_grid: list = param(
+        [0.1, 0.3, 0.45, 0.6, 0.8, 0.95], **_RATES
+    )  # generator error rates p of the accuracy-vs-p sweep
+    verifiers: list = param(
+        ["1,1", "1,0", "0.9,0.3", "0.7,0.5", "0.4,0.6"], **_SPECS
+    )  # "phi,psi" verifiers ("1,1" none, "1,0" oracle)
     N_grid: list = param([100, 1000], **_SIZES)  # kept-sample checkpoints N of the accuracy-vs-p sweep
     seeds: int = param(3, kind=_INT, lo=2)  # replicates per grid point (at least 2, for confidence intervals)
     chunk: int = param(32768, kind=_INT, lo=1)  # rows per simulation chunk (bounds memory)
-    loop_p: float = param(0.3, kind=_NUM, lo=0, hi=1,
-                          hi_open=True)  # generator error rate of the N sweep (run_loop with TheoryTask)
-    loop_verifiers: list = param(["1,1", "1,0", "0.9,0.3", "0.4,0.6", "0.2,0.9"],
-                                 **_SPECS)  # "phi,psi" verifiers of the N sweep and the p* panel
+    loop_p: float = param(
+        0.3, kind=_NUM, lo=0, hi=1, hi_open=True
+    )  # generator error rate of the N sweep (run_loop with TheoryTask)
+    loop_verifiers: list = param(
+        ["1,1", "1,0", "0.9,0.3", "0.4,0.6", "0.2,0.9"], **_SPECS
+    )  # "phi,psi" verifiers of the N sweep and the p* panel
     loop_sizes: list = param([100, 1000], **_SIZES)  # kept synthetic sample sizes N of the N sweep
     loop_seeds: int = param(2, kind=_INT, lo=1)  # seeds of the N sweep
     loop_chunk: int = param(20000, kind=_INT, lo=1)  # inputs generated per chunk in run_loop
     loop_float32: bool = param(True, kind=bool)  # store the N-sweep inputs as float32 (halves memory at N of 1e6)
-    linear_angles: list = param([0.2, 0.8, 1.2], kind=_NUM, lo=0, hi=math.pi / 2,
-                                nonempty=True)  # angles (radians) between the linear verifier and mu
-    linear_p_grid: list = param([0.1, 0.3, 0.5, 0.7, 0.9],
-                                **_RATES)  # generator error rates of the linear-verifier sweep
+    linear_angles: list = param(
+        [0.2, 0.8, 1.2], kind=_NUM, lo=0, hi=math.pi / 2, nonempty=True
+    )  # angles (radians) between the linear verifier and mu
+    linear_p_grid: list = param(
+        [0.1, 0.3, 0.5, 0.7, 0.9], **_RATES
+    )  # generator error rates of the linear-verifier sweep
     linear_N_grid: list = param([100, 1000], **_SIZES)  # kept-sample checkpoints of the linear-verifier sweep
-    claim_margin: float = param(0.1, kind=_NUM, lo=0,
-                                hi=0.5)  # claims (a), (b), (e) use only p with |p - p*| > claim_margin
+    claim_margin: float = param(
+        0.1, kind=_NUM, lo=0, hi=0.5
+    )  # claims (a), (b), (e) use only p with |p - p*| > claim_margin
     match_margin: float = param(
-        0.01, kind=_NUM, lo=0,
+        0.01,
+        kind=_NUM,
+        lo=0,
     )  # claim (c): accuracy points the simulation may differ from the closed form (beyond its approximation error)
     min_spearman: float = param(
-        0.8, kind=_NUM, lo=-1, hi=1,
+        0.8,
+        kind=_NUM,
+        lo=-1,
+        hi=1,
     )  # claim (d): the interval of Spearman rho(p*, retrained accuracy) must lie above this
 
     def rules(self):
         "Every verifier is a 'phi,psi' that keeps something, none repeats, and there are at least 3 loop verifiers."
         for name in ("verifiers", "loop_verifiers"):
             specs = getattr(self, name)
-            for spec in specs: _phi_psi(name, spec)
-            if len(set(specs)) < len(specs): raise ParamError(f"parameter {name!r}: verifiers must not repeat")
+            for spec in specs:
+                _phi_psi(name, spec)
+            if len(set(specs)) < len(specs):
+                raise ParamError(f"parameter {name!r}: verifiers must not repeat")
         if len(self.loop_verifiers) < 3:
-            raise ParamError(f"parameter 'loop_verifiers' = {self.loop_verifiers!r} is invalid: "
-                             "give at least 3 verifiers (the p* claim is a rank correlation)")
+            raise ParamError(
+                f"parameter 'loop_verifiers' = {self.loop_verifiers!r} is invalid: "
+                "give at least 3 verifiers (the p* claim is a rank correlation)"
+            )
 
 # %% ../../nbs/14_theory_config.ipynb #b25e8f19
 @dataclass
@@ -95,12 +117,18 @@ class TheoryChains(Config):
     seeds: int = param(4, kind=_INT, lo=1)  # chains per verifier and policy (seed, seed+1, ...)
     verifiers: list = param(["1,1", "0.9,0.3", "1,0", "0.3,0.7"], **_SPECS)  # "phi,psi" verifiers, one chain each
     recursion_margin: float = param(
-        0.02, kind=_NUM, lo=0, lo_open=True,
+        0.02,
+        kind=_NUM,
+        lo=0,
+        lo_open=True,
     )  # the recursion finding: |measured error - recursion| within this, at every point
 
     def rules(self):
         "Every verifier parses as 'phi,psi'."
         for v in self.verifiers:
-            try: ok = isinstance(parse_verifier(v), PhiPsi)
-            except (ValueError, TypeError): ok = False
-            if not ok: raise ParamError(f"verifier {v!r} is invalid: expected 'phi,psi' such as '0.9,0.3'")
+            try:
+                ok = isinstance(parse_verifier(v), PhiPsi)
+            except (ValueError, TypeError):
+                ok = False
+            if not ok:
+                raise ParamError(f"verifier {v!r} is invalid: expected 'phi,psi' such as '0.9,0.3'")

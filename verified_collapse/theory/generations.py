@@ -14,7 +14,22 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 from ..core import ParamError, check_param, derive_seed
-from .mixture import make_mu, sample_mixture, flip_labels, linear_labels, phi_psi_keep, fit_mean_diff, linear_accuracy, best_linear_accuracy, p_eff, p_star, keep_rate, step_accuracy, finite_n_accuracy_m, finite_n_moments
+from verified_collapse.theory.mixture import (
+    make_mu,
+    sample_mixture,
+    flip_labels,
+    linear_labels,
+    phi_psi_keep,
+    fit_mean_diff,
+    linear_accuracy,
+    best_linear_accuracy,
+    p_eff,
+    p_star,
+    keep_rate,
+    step_accuracy,
+    finite_n_accuracy_m,
+    finite_n_moments,
+)
 
 # %% auto #0
 __all__ = ['DEFAULT_D', 'DEFAULT_MU_NORM', 'retrained_accuracy', 'next_error', 'error_map', 'recursion_table',
@@ -26,118 +41,164 @@ from ..generations import POLICIES, parse_policy
 # %% ../../nbs/12_theory_generations.ipynb #5993cca9
 DEFAULT_D, DEFAULT_MU_NORM = 50, 1.0
 
-def _mu(mu, d:int=DEFAULT_D, mu_norm:float=DEFAULT_MU_NORM) -> np.ndarray:
+
+def _mu(mu, d: int = DEFAULT_D, mu_norm: float = DEFAULT_MU_NORM) -> np.ndarray:
     return make_mu(d, mu_norm) if mu is None else np.asarray(mu, float)
 
+
 def _check_verifier(phi, psi):
-    check_param("phi", phi, kind=numbers.Real, lo=0, hi=1); check_param("psi", psi, kind=numbers.Real, lo=0, hi=1)
-    if phi + psi == 0: raise ParamError("parameters 'phi' = 0 and 'psi' = 0: the verifier keeps nothing")
+    check_param("phi", phi, kind=numbers.Real, lo=0, hi=1)
+    check_param("psi", psi, kind=numbers.Real, lo=0, hi=1)
+    if phi + psi == 0:
+        raise ParamError("parameters 'phi' = 0 and 'psi' = 0: the verifier keeps nothing")
+
 
 def _check_N(N):
-    if N is not None: check_param("N", N, kind=numbers.Integral, lo=1)
+    if N is not None:
+        check_param("N", N, kind=numbers.Integral, lo=1)
 
-def _real_fraction(r:float, N) -> float:
+
+def _real_fraction(r: float, N) -> float:
     "The real fraction actually used: round(r N)/N for finite N."
     return r if N is None else round(r * N) / N
 
-def retrained_accuracy(e, # label-noise rate of the training set (number or array)
-                       N=None, # training-set size (number or array); None = infinitely many
-                       mu:np.ndarray|None=None, # class mean; None = make_mu(50, 1.0)
-                       Sigma:np.ndarray|None=None, # covariance; None = identity
-                       priors=(0.5, 0.5), # class priors (no effect without intercept; passed on)
-                      ):
+
+def retrained_accuracy(
+    e,  # label-noise rate of the training set (number or array)
+    N=None,  # training-set size (number or array); None = infinitely many
+    mu: np.ndarray | None = None,  # class mean; None = make_mu(50, 1.0)
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    priors=(0.5, 0.5),  # class priors (no effect without intercept; passed on)
+):
     "$A_N(e)$: accuracy of mean difference trained on N labels each wrong with prob e (N=None: the infinite-N step)."
-    mu = _mu(mu); m = 1 - 2 * np.asarray(e, float)
+    mu = _mu(mu)
+    m = 1 - 2 * np.asarray(e, float)
     if N is None:
-        A = step_accuracy(0.0, 1.0, 1.0, mu, Sigma, priors)  # phi = psi = 1: Delta = 1 - 2e; e = 0 gives the limit accuracy
+        A = step_accuracy(
+            0.0, 1.0, 1.0, mu, Sigma, priors
+        )  # phi = psi = 1: Delta = 1 - 2e; e = 0 gives the limit accuracy
         out = np.where(np.isnan(m), np.nan, np.where(np.abs(m) < 1e-12, 0.5, np.where(m > 0, A, 1 - A)))
-    else: out = np.asarray(finite_n_accuracy_m(m, N, mu, Sigma))
+    else:
+        out = np.asarray(finite_n_accuracy_m(m, N, mu, Sigma))
     return out.item() if out.ndim == 0 else out
 
-def next_error(p, # error rate of this round's generator (number or array)
-               phi:float, # verifier: keep probability of a correct label
-               psi:float, # verifier: keep probability of a wrong label
-               N:int|None=None, # kept synthetic samples; None = infinitely many
-               mu:np.ndarray|None=None, # class mean; None = make_mu(50, 1.0)
-               Sigma:np.ndarray|None=None, # covariance; None = identity
-               priors=(0.5, 0.5), # class priors
-              ):
+
+def next_error(
+    p,  # error rate of this round's generator (number or array)
+    phi: float,  # verifier: keep probability of a correct label
+    psi: float,  # verifier: keep probability of a wrong label
+    N: int | None = None,  # kept synthetic samples; None = infinitely many
+    mu: np.ndarray | None = None,  # class mean; None = make_mu(50, 1.0)
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    priors=(0.5, 0.5),  # class priors
+):
     "One round of `replace`: the retrained model's error $1 - A_N(p_{\\rm eff}(p,\\phi,\\psi))$."
-    _check_verifier(phi, psi); _check_N(N)
+    _check_verifier(phi, psi)
+    _check_N(N)
     return 1 - retrained_accuracy(p_eff(p, phi, psi), N, mu, Sigma, priors)
 
-def error_map(p, # generator error (number or array)
-              phi:float, # verifier: keep probability of a correct label
-              psi:float, # verifier: keep probability of a wrong label
-              N:int|None=None, # samples per round; None = infinitely many
-              policy:str="replace", # "replace" or "mix(r)" (accumulate has no one-step map)
-              r:float|None=None, # real fraction for policy "mix"
-              mu:np.ndarray|None=None, # class mean; None = make_mu(50, 1.0)
-              Sigma:np.ndarray|None=None, # covariance; None = identity
-             ):
+
+def error_map(
+    p,  # generator error (number or array)
+    phi: float,  # verifier: keep probability of a correct label
+    psi: float,  # verifier: keep probability of a wrong label
+    N: int | None = None,  # samples per round; None = infinitely many
+    policy: str = "replace",  # "replace" or "mix(r)" (accumulate has no one-step map)
+    r: float | None = None,  # real fraction for policy "mix"
+    mu: np.ndarray | None = None,  # class mean; None = make_mu(50, 1.0)
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+):
     "The one-step map $f(p) = 1 - A_N((1-r)\\,p_{\\rm eff}(p))$ of `replace` (r = 0) and `mix(r)`."
-    name, r = parse_policy(policy, r); _check_verifier(phi, psi); _check_N(N)
+    name, r = parse_policy(policy, r)
+    _check_verifier(phi, psi)
+    _check_N(N)
     if name == "accumulate":
-        raise ParamError("policy 'accumulate' has no one-step map: its training noise averages all earlier rounds (see fixed_points)")
+        raise ParamError(
+            "policy 'accumulate' has no one-step map: its training noise averages all earlier rounds (see fixed_points)"
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         e = (1 - _real_fraction(r, N)) * p_eff(p, phi, psi)
     return 1 - retrained_accuracy(e, N, mu, Sigma)
 
-def recursion_table(p0:float, # error of the round-0 flip generator
-                    phi:float, # verifier: keep probability of a correct label
-                    psi:float, # verifier: keep probability of a wrong label
-                    G:int, # number of rounds after round 0
-                    N:int|None=None, # kept synthetic samples per round (and real samples); None = infinitely many
-                    policy:str="replace", # "replace", "accumulate" or "mix(r)"
-                    r:float|None=None, # real fraction for a bare "mix"
-                    mu:np.ndarray|None=None, # class mean; None = make_mu(50, 1.0)
-                    Sigma:np.ndarray|None=None, # covariance; None = identity
-                   ) -> pd.DataFrame:
+
+def recursion_table(
+    p0: float,  # error of the round-0 flip generator
+    phi: float,  # verifier: keep probability of a correct label
+    psi: float,  # verifier: keep probability of a wrong label
+    G: int,  # number of rounds after round 0
+    N: int | None = None,  # kept synthetic samples per round (and real samples); None = infinitely many
+    policy: str = "replace",  # "replace", "accumulate" or "mix(r)"
+    r: float | None = None,  # real fraction for a bare "mix"
+    mu: np.ndarray | None = None,  # class mean; None = make_mu(50, 1.0)
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+) -> pd.DataFrame:
     "The recursion round by round: generation, p (error of that round's model), e (its training noise), train_size."
-    name, r = parse_policy(policy, r); _check_verifier(phi, psi); _check_N(N)
-    check_param("p0", p0, kind=numbers.Real, lo=0, hi=1); check_param("G", G, kind=numbers.Integral, lo=0)
+    name, r = parse_policy(policy, r)
+    _check_verifier(phi, psi)
+    _check_N(N)
+    check_param("p0", p0, kind=numbers.Real, lo=0, hi=1)
+    check_param("G", G, kind=numbers.Integral, lo=0)
     frac = _real_fraction(r, N)
     rows, effs = [dict(generation=0, p=float(p0), e=math.nan, train_size=0)], []
     for g in range(1, G + 1):
         p = rows[-1]["p"]
-        with np.errstate(invalid="ignore", divide="ignore"): pe = float(p_eff(p, phi, psi))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pe = float(p_eff(p, phi, psi))
         if math.isnan(pe) and not (name == "mix" and frac == 1):
-            raise ParamError(f"round {g}: the verifier (phi={phi:g}, psi={psi:g}) keeps nothing from a generator with error {p:g}")
+            raise ParamError(
+                f"round {g}: the verifier (phi={phi:g}, psi={psi:g}) keeps nothing from a generator with error {p:g}"
+            )
         effs.append(pe)
-        if name == "replace": e, n = pe, N
-        elif name == "mix": e, n = (0.0 if frac == 1 else (1 - frac) * pe), N
-        else: e, n = sum(effs) / (g + 1), (None if N is None else (g + 1) * N)
-        rows.append(dict(generation=g, p=float(1 - retrained_accuracy(e, n, mu, Sigma)), e=e,
-                         train_size=math.inf if n is None else n))
+        if name == "replace":
+            e, n = pe, N
+        elif name == "mix":
+            e, n = (0.0 if frac == 1 else (1 - frac) * pe), N
+        else:
+            e, n = sum(effs) / (g + 1), (None if N is None else (g + 1) * N)
+        rows.append(
+            dict(
+                generation=g,
+                p=float(1 - retrained_accuracy(e, n, mu, Sigma)),
+                e=e,
+                train_size=math.inf if n is None else n,
+            )
+        )
     return pd.DataFrame(rows)
 
-def predict_generations(p0:float, # error of the round-0 flip generator
-                        phi:float, # verifier: keep probability of a correct label
-                        psi:float, # verifier: keep probability of a wrong label
-                        G:int, # number of rounds after round 0
-                        N:int|None=None, # kept samples per round; None = infinitely many
-                        policy:str="replace", # "replace", "accumulate" or "mix(r)"
-                        r:float|None=None, # real fraction for a bare "mix"
-                        mu:np.ndarray|None=None, # class mean; None = make_mu(50, 1.0)
-                        Sigma:np.ndarray|None=None, # covariance; None = identity
-                       ) -> np.ndarray:
+
+def predict_generations(
+    p0: float,  # error of the round-0 flip generator
+    phi: float,  # verifier: keep probability of a correct label
+    psi: float,  # verifier: keep probability of a wrong label
+    G: int,  # number of rounds after round 0
+    N: int | None = None,  # kept samples per round; None = infinitely many
+    policy: str = "replace",  # "replace", "accumulate" or "mix(r)"
+    r: float | None = None,  # real fraction for a bare "mix"
+    mu: np.ndarray | None = None,  # class mean; None = make_mu(50, 1.0)
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+) -> np.ndarray:
     "The recursion's errors $p_0, \\dots, p_G$ (length G + 1)."
     return recursion_table(p0, phi, psi, G, N, policy, r, mu, Sigma).p.to_numpy()
 
 # %% ../../nbs/12_theory_generations.ipynb #0a6b83fe
-def fixed_points(phi:float, # verifier: keep probability of a correct label
-                 psi:float, # verifier: keep probability of a wrong label
-                 N:int|None=None, # samples per round; None = infinitely many
-                 policy:str="replace", # "replace", "mix(r)", or "accumulate" (its possible limits)
-                 r:float|None=None, # real fraction for a bare "mix"
-                 mu:np.ndarray|None=None, # class mean; None = make_mu(50, 1.0)
-                 Sigma:np.ndarray|None=None, # covariance; None = identity
-                 grid:int=2001, # grid points on [0, 1] for the finite-N root search
-                ) -> list[dict]:
+def fixed_points(
+    phi: float,  # verifier: keep probability of a correct label
+    psi: float,  # verifier: keep probability of a wrong label
+    N: int | None = None,  # samples per round; None = infinitely many
+    policy: str = "replace",  # "replace", "mix(r)", or "accumulate" (its possible limits)
+    r: float | None = None,  # real fraction for a bare "mix"
+    mu: np.ndarray | None = None,  # class mean; None = make_mu(50, 1.0)
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    grid: int = 2001,  # grid points on [0, 1] for the finite-N root search
+) -> list[dict]:
     "Fixed points of the error map as dicts `p`, `stable` (bool), `slope` (f'(p)), sorted by p."
-    name, r = parse_policy(policy, r); _check_verifier(phi, psi); _check_N(N)
-    if name == "accumulate": return fixed_points(phi, psi, None, "replace", None, mu, Sigma, grid)
-    pol = "mix" if name == "mix" else "replace"; rr = r if name == "mix" else None
+    name, r = parse_policy(policy, r)
+    _check_verifier(phi, psi)
+    _check_N(N)
+    if name == "accumulate":
+        return fixed_points(phi, psi, None, "replace", None, mu, Sigma, grid)
+    pol = "mix" if name == "mix" else "replace"
+    rr = r if name == "mix" else None
     f = lambda p: error_map(p, phi, psi, N, pol, rr, mu, Sigma)
     out = []
     if N is None:
@@ -151,79 +212,127 @@ def fixed_points(phi:float, # verifier: keep probability of a correct label
     h = f(ps) - ps
     roots = []
     for i in range(grid):
-        if h[i] == 0: roots.append(float(ps[i]))
-        elif i + 1 < grid and h[i] * h[i + 1] < 0: roots.append(brentq(lambda p: f(p) - p, ps[i], ps[i + 1], xtol=1e-14, rtol=1e-14))
+        if h[i] == 0:
+            roots.append(float(ps[i]))
+        elif i + 1 < grid and h[i] * h[i + 1] < 0:
+            roots.append(brentq(lambda p: f(p) - p, ps[i], ps[i + 1], xtol=1e-14, rtol=1e-14))
     for p in roots:
-        dp = 1e-6; lo, hi = max(p - dp, 0.0), min(p + dp, 1.0)
+        dp = 1e-6
+        lo, hi = max(p - dp, 0.0), min(p + dp, 1.0)
         slope = float((f(hi) - f(lo)) / (hi - lo))
         out.append(dict(p=p, stable=abs(slope) < 1, slope=slope))
     return out
 
 # %% ../../nbs/12_theory_generations.ipynb #04c18782
-def _draw_kept(n_keep:int, label, phi:float, psi:float, rate:float, mu, Sigma, priors, rng, max_draw:int):
+def _draw_kept(n_keep: int, label, phi: float, psi: float, rate: float, mu, Sigma, priors, rng, max_draw: int):
     "Draw inputs, label them with `label(X, y)`, keep with the (phi, psi) verifier until n_keep are kept."
     Xs, yhs, ys, kept, drawn = [], [], [], 0, 0
     while kept < n_keep:
         m = int(math.ceil(1.1 * (n_keep - kept) / max(rate, 1e-3))) + 64
         if drawn + m > max_draw:
-            raise RuntimeError(f"drew {drawn} inputs and kept only {kept} of {n_keep}: the verifier keeps (almost) nothing")
+            raise RuntimeError(
+                f"drew {drawn} inputs and kept only {kept} of {n_keep}: the verifier keeps (almost) nothing"
+            )
         X, y = sample_mixture(m, mu, Sigma, priors, rng)
         yh = label(X, y, rng)
         idx = np.flatnonzero(phi_psi_keep(yh == y, phi, psi, rng=rng))
         need = n_keep - kept
-        if len(idx) >= need: idx = idx[:need]; drawn += int(idx[-1]) + 1
-        else: drawn += m
-        Xs.append(X[idx]); yhs.append(yh[idx]); ys.append(y[idx]); kept += len(idx)
+        if len(idx) >= need:
+            idx = idx[:need]
+            drawn += int(idx[-1]) + 1
+        else:
+            drawn += m
+        Xs.append(X[idx])
+        yhs.append(yh[idx])
+        ys.append(y[idx])
+        kept += len(idx)
     return np.concatenate(Xs), np.concatenate(yhs), np.concatenate(ys), drawn
 
-def simulate_generations(p0:float, # error of the round-0 flip generator
-                         phi:float, # verifier: keep probability of a correct label
-                         psi:float, # verifier: keep probability of a wrong label
-                         G:int, # rounds after round 0
-                         N:int, # kept samples per round (and size of the real set)
-                         policy:str="replace", # "replace", "accumulate" or "mix(r)"
-                         r:float|None=None, # real fraction for a bare "mix"
-                         mu:np.ndarray|None=None, # class mean; None = make_mu(d, mu_norm)
-                         seeds:Sequence[int]=(0,), # replicate seeds
-                         generator:str="model", # "model": previous model labels; "flip": flips at its measured error
-                         d:int=DEFAULT_D, # dimension when mu is None
-                         mu_norm:float=DEFAULT_MU_NORM, # |mu| when mu is None
-                         Sigma:np.ndarray|None=None, # covariance; None = identity
-                         priors=(0.5, 0.5), # class priors
-                         seed:int=0, # base seed of all streams
-                         max_draw:int=10**7, # inputs drawn per round at most
-                        ) -> pd.DataFrame:
+
+def simulate_generations(
+    p0: float,  # error of the round-0 flip generator
+    phi: float,  # verifier: keep probability of a correct label
+    psi: float,  # verifier: keep probability of a wrong label
+    G: int,  # rounds after round 0
+    N: int,  # kept samples per round (and size of the real set)
+    policy: str = "replace",  # "replace", "accumulate" or "mix(r)"
+    r: float | None = None,  # real fraction for a bare "mix"
+    mu: np.ndarray | None = None,  # class mean; None = make_mu(d, mu_norm)
+    seeds: Sequence[int] = (0,),  # replicate seeds
+    generator: str = "model",  # "model": previous model labels; "flip": flips at its measured error
+    d: int = DEFAULT_D,  # dimension when mu is None
+    mu_norm: float = DEFAULT_MU_NORM,  # |mu| when mu is None
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    priors=(0.5, 0.5),  # class priors
+    seed: int = 0,  # base seed of all streams
+    max_draw: int = 10**7,  # inputs drawn per round at most
+) -> pd.DataFrame:
     "Simulate G rounds of generate -> verify -> retrain (mean difference); one row per seed and generation."
-    name, r = parse_policy(policy, r); _check_verifier(phi, psi)
-    check_param("N", N, kind=numbers.Integral, lo=1); check_param("G", G, kind=numbers.Integral, lo=0)
-    check_param("p0", p0, kind=numbers.Real, lo=0, hi=1); check_param("generator", generator, choices=["model", "flip"])
+    name, r = parse_policy(policy, r)
+    _check_verifier(phi, psi)
+    check_param("N", N, kind=numbers.Integral, lo=1)
+    check_param("G", G, kind=numbers.Integral, lo=0)
+    check_param("p0", p0, kind=numbers.Real, lo=0, hi=1)
+    check_param("generator", generator, choices=["model", "flip"])
     mu = _mu(mu, d, mu_norm)
     n_real = {"replace": 0, "accumulate": N, "mix": int(round(r * N))}[name]
     n_syn = N - n_real if name == "mix" else N
     meta = dict(policy=name if name != "mix" else f"mix({r:g})", r=r, generator=generator, phi=phi, psi=psi, N=N)
     rows = []
     for s in seeds:
-        Xr, yr = sample_mixture(N, mu, Sigma, priors, np.random.default_rng(derive_seed(seed, "theory_generations", s, "real")))
-        rows.append(dict(seed=s, generation=0, p=float(p0), train_size=0, kept_rate=math.nan, p_eff_measured=math.nan,
-                         train_noise=math.nan, **meta))
+        Xr, yr = sample_mixture(
+            N, mu, Sigma, priors, np.random.default_rng(derive_seed(seed, "theory_generations", s, "real"))
+        )
+        rows.append(
+            dict(
+                seed=s,
+                generation=0,
+                p=float(p0),
+                train_size=0,
+                kept_rate=math.nan,
+                p_eff_measured=math.nan,
+                train_noise=math.nan,
+                **meta,
+            )
+        )
         p_prev, w_prev = float(p0), None
         blocks = [(Xr[:n_real], yr[:n_real], yr[:n_real])]  # (X, labels, true labels)
         for g in range(1, G + 1):
             rng = np.random.default_rng(derive_seed(seed, "theory_generations", s, "round", g))
-            if generator == "flip" or w_prev is None: label = lambda X, y, rng, p=p_prev: flip_labels(y, p, rng)
-            else: label = lambda X, y, rng, w=w_prev: linear_labels(X, w)
+            if generator == "flip" or w_prev is None:
+                label = lambda X, y, rng, p=p_prev: flip_labels(y, p, rng)
+            else:
+                label = lambda X, y, rng, w=w_prev: linear_labels(X, w)
             rate = keep_rate(p_prev, phi, psi, priors)
             if n_syn > 0:
-                if rate == 0: raise ParamError(f"round {g}: the verifier (phi={phi:g}, psi={psi:g}) keeps nothing from a generator with error {p_prev:g}")
+                if rate == 0:
+                    raise ParamError(
+                        f"round {g}: the verifier (phi={phi:g}, psi={psi:g}) keeps nothing from a generator with error {p_prev:g}"
+                    )
                 X, yh, y, drawn = _draw_kept(n_syn, label, phi, psi, rate, mu, Sigma, priors, rng, max_draw)
                 kr, pe = n_syn / drawn, float((yh != y).mean())
-            else: X, yh, y, kr, pe = Xr[:0], yr[:0], yr[:0], math.nan, math.nan
-            if name == "accumulate": blocks.append((X, yh, y)); train = blocks
-            else: train = [blocks[0], (X, yh, y)]
-            Xt = np.concatenate([b[0] for b in train]); yt = np.concatenate([b[1] for b in train])
+            else:
+                X, yh, y, kr, pe = Xr[:0], yr[:0], yr[:0], math.nan, math.nan
+            if name == "accumulate":
+                blocks.append((X, yh, y))
+                train = blocks
+            else:
+                train = [blocks[0], (X, yh, y)]
+            Xt = np.concatenate([b[0] for b in train])
+            yt = np.concatenate([b[1] for b in train])
             ytrue = np.concatenate([b[2] for b in train])
             w_prev = fit_mean_diff(Xt, yt)
             p_prev = float(1 - linear_accuracy(w_prev, mu, Sigma))
-            rows.append(dict(seed=s, generation=g, p=p_prev, train_size=len(yt), kept_rate=kr, p_eff_measured=pe,
-                             train_noise=float((yt != ytrue).mean()), **meta))
+            rows.append(
+                dict(
+                    seed=s,
+                    generation=g,
+                    p=p_prev,
+                    train_size=len(yt),
+                    kept_rate=kr,
+                    p_eff_measured=pe,
+                    train_noise=float((yt != ytrue).mean()),
+                    **meta,
+                )
+            )
     return pd.DataFrame(rows)

@@ -21,12 +21,15 @@ __all__ = ['ORACLE', 'NO_VERIFIER', 'LEARNERS', 'class_pair', 'class_priors', 'c
            'linear_verifier_mean', 'linear_verifier_accuracy', 'linear_verifier_breakdown']
 
 # %% ../../nbs/10_theory.ipynb #5e7b4e3b
-def class_pair(v, name:str) -> np.ndarray:
+def class_pair(v, name: str) -> np.ndarray:
     "A number or a (class -1, class +1) pair, as a float array of shape (2,)."
     a = np.asarray(v, dtype=float)
-    if a.ndim == 0: a = np.array([a, a])
-    if a.shape != (2,): raise ValueError(f"{name} = {v!r}: expected a number or a pair (for y=-1, y=+1)")
+    if a.ndim == 0:
+        a = np.array([a, a])
+    if a.shape != (2,):
+        raise ValueError(f"{name} = {v!r}: expected a number or a pair (for y=-1, y=+1)")
     return a
+
 
 def class_priors(priors) -> np.ndarray:
     pr = class_pair(priors, "priors")
@@ -34,277 +37,369 @@ def class_priors(priors) -> np.ndarray:
         raise ValueError(f"priors = {priors!r}: expected two non-negative numbers summing to 1 (for y=-1, y=+1)")
     return pr
 
-def cov_cholesky(Sigma, d:int):
+
+def cov_cholesky(Sigma, d: int):
     "Cholesky factor of Sigma, or None for the identity."
-    if Sigma is None: return None
+    if Sigma is None:
+        return None
     S = np.asarray(Sigma, dtype=float)
-    if S.shape != (d, d): raise ValueError(f"Sigma has shape {S.shape}: expected ({d}, {d})")
+    if S.shape != (d, d):
+        raise ValueError(f"Sigma has shape {S.shape}: expected ({d}, {d})")
     return np.linalg.cholesky(S)
 
-def make_mu(d:int, # dimension
-            mu_norm:float=1.0, # Euclidean norm of the mean
-            direction:str="e1", # "e1" (first axis) or "random" (uniform on the sphere, from `seed`)
-            seed:int=0, # used when direction == "random"
-           ) -> np.ndarray:
+
+def make_mu(
+    d: int,  # dimension
+    mu_norm: float = 1.0,  # Euclidean norm of the mean
+    direction: str = "e1",  # "e1" (first axis) or "random" (uniform on the sphere, from `seed`)
+    seed: int = 0,  # used when direction == "random"
+) -> np.ndarray:
     "The class mean $\\mu$ of norm `mu_norm`."
-    if direction == "e1": u = np.eye(d)[0]
+    if direction == "e1":
+        u = np.eye(d)[0]
     elif direction == "random":
-        u = np.random.default_rng(seed).standard_normal(d); u /= np.linalg.norm(u)
-    else: raise ValueError(f"direction = {direction!r}: expected 'e1' or 'random'")
+        u = np.random.default_rng(seed).standard_normal(d)
+        u /= np.linalg.norm(u)
+    else:
+        raise ValueError(f"direction = {direction!r}: expected 'e1' or 'random'")
     return mu_norm * u
 
-def sample_mixture(n:int, # number of samples
-                   mu:np.ndarray, # (d,) class mean: x | y ~ N(y mu, Sigma)
-                   Sigma:np.ndarray|None=None, # (d, d) covariance; None = identity
-                   priors=(0.5, 0.5), # (P(y=-1), P(y=+1))
-                   rng:np.random.Generator|int|None=None, # generator or seed
-                  ) -> tuple[np.ndarray, np.ndarray]:
+
+def sample_mixture(
+    n: int,  # number of samples
+    mu: np.ndarray,  # (d,) class mean: x | y ~ N(y mu, Sigma)
+    Sigma: np.ndarray | None = None,  # (d, d) covariance; None = identity
+    priors=(0.5, 0.5),  # (P(y=-1), P(y=+1))
+    rng: np.random.Generator | int | None = None,  # generator or seed
+) -> tuple[np.ndarray, np.ndarray]:
     "`n` samples `(X, y)` of the mixture: `X` (n, d) floats, `y` (n,) in {-1, +1}."
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    mu = np.asarray(mu, dtype=float); pr = class_priors(priors); L = cov_cholesky(Sigma, mu.size)
+    mu = np.asarray(mu, dtype=float)
+    pr = class_priors(priors)
+    L = cov_cholesky(Sigma, mu.size)
     y = np.where(rng.random(n) < pr[1], 1, -1)
     Z = rng.standard_normal((n, mu.size))
     return y[:, None] * mu + (Z if L is None else Z @ L.T), y
 
-def linear_accuracy(w:np.ndarray, # (d,) or (..., d) weights of the rule sign(w.x)
-                    mu:np.ndarray, # (d,) class mean
-                    Sigma:np.ndarray|None=None, # covariance; None = identity
-                    priors=(0.5, 0.5), # class priors (only matter with an intercept)
-                    b:float=0.0, # intercept: the rule is sign(w.x + b)
-                   ):
+
+def linear_accuracy(
+    w: np.ndarray,  # (d,) or (..., d) weights of the rule sign(w.x)
+    mu: np.ndarray,  # (d,) class mean
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    priors=(0.5, 0.5),  # class priors (only matter with an intercept)
+    b: float = 0.0,  # intercept: the rule is sign(w.x + b)
+):
     "Exact test accuracy of sign(w.x + b): $\\sum_k \\pi_k \\Phi((\\mu\\cdot w + y_k b)/\\sqrt{w^\\top\\Sigma w})$."
-    w = np.asarray(w, dtype=float); mu = np.asarray(mu, dtype=float); pr = class_priors(priors)
+    w = np.asarray(w, dtype=float)
+    mu = np.asarray(mu, dtype=float)
+    pr = class_priors(priors)
     m = w @ mu
-    q = np.einsum("...i,...i->...", w, w) if Sigma is None else np.einsum("...i,ij,...j->...", w, np.asarray(Sigma, float), w)
+    q = (
+        np.einsum("...i,...i->...", w, w)
+        if Sigma is None
+        else np.einsum("...i,ij,...j->...", w, np.asarray(Sigma, float), w)
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.sqrt(q)
         acc = pr[1] * norm.cdf((m + b) / s) + pr[0] * norm.cdf((m - b) / s)
     acc = np.where(s > 0, acc, 0.5)  # w = 0: a coin flip (sign(0) counted as half right)
     return acc.item() if acc.ndim == 0 else acc
 
-def best_linear_accuracy(mu:np.ndarray, # class mean
-                         Sigma:np.ndarray|None=None, # covariance; None = identity
-                        ) -> float:
+
+def best_linear_accuracy(
+    mu: np.ndarray,  # class mean
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+) -> float:
     "$A^* = \\Phi(\\|\\mu\\|_{\\Sigma^{-1}})$: the best rule sign(w.x) without intercept."
     mu = np.asarray(mu, float)
     s2 = mu @ mu if Sigma is None else mu @ np.linalg.solve(np.asarray(Sigma, float), mu)
     return float(norm.cdf(np.sqrt(s2)))
 
-def bayes_accuracy(mu:np.ndarray, # class mean
-                   Sigma:np.ndarray|None=None, # covariance; None = identity
-                   priors=(0.5, 0.5), # (P(y=-1), P(y=+1))
-                  ) -> float:
+
+def bayes_accuracy(
+    mu: np.ndarray,  # class mean
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    priors=(0.5, 0.5),  # (P(y=-1), P(y=+1))
+) -> float:
     "Accuracy of the Bayes classifier (linear with intercept log(pi+/pi-)/2)."
-    mu = np.asarray(mu, float); pr = class_priors(priors)
+    mu = np.asarray(mu, float)
+    pr = class_priors(priors)
     s = math.sqrt(mu @ mu if Sigma is None else mu @ np.linalg.solve(np.asarray(Sigma, float), mu))
-    if pr.min() == 0: return 1.0
+    if pr.min() == 0:
+        return 1.0
     c = math.log(pr[1] / pr[0])
-    if s == 0: return float(pr.max())
+    if s == 0:
+        return float(pr.max())
     return float(pr[1] * norm.cdf(s + c / (2 * s)) + pr[0] * norm.cdf(s - c / (2 * s)))
 
 # %% ../../nbs/10_theory.ipynb #edadfacb
-def flip_labels(y:np.ndarray, # (n,) true labels in {-1, +1}
-                p, # flip probability: a number or (p for y=-1, p for y=+1)
-                rng:np.random.Generator|int|None=None, # used when `u` is None
-                u:np.ndarray|None=None, # (n,) uniforms in [0, 1): flip iff u < p
-               ) -> np.ndarray:
+def flip_labels(
+    y: np.ndarray,  # (n,) true labels in {-1, +1}
+    p,  # flip probability: a number or (p for y=-1, p for y=+1)
+    rng: np.random.Generator | int | None = None,  # used when `u` is None
+    u: np.ndarray | None = None,  # (n,) uniforms in [0, 1): flip iff u < p
+) -> np.ndarray:
     "The flip generator's labels: each label is flipped with probability p (class-specific allowed)."
-    y = np.asarray(y); pk = class_pair(p, "p")
-    if u is None: u = (rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)).random(y.shape)
+    y = np.asarray(y)
+    pk = class_pair(p, "p")
+    if u is None:
+        u = (rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)).random(y.shape)
     return np.where(u < pk[(y > 0).astype(int)], -y, y)
 
-def linear_labels(X:np.ndarray, # (n, d) inputs
-                  w_g:np.ndarray, # (d,) the generator's weights
-                 ) -> np.ndarray:
+
+def linear_labels(
+    X: np.ndarray,  # (n, d) inputs
+    w_g: np.ndarray,  # (d,) the generator's weights
+) -> np.ndarray:
     "The linear generator's labels sign(w_g.x) (ties go to +1)."
     return np.where(np.asarray(X) @ np.asarray(w_g) >= 0, 1, -1)
 
 # %% ../../nbs/10_theory.ipynb #05f637ea
-def phi_psi_keep(correct:np.ndarray, # (n,) bool: is the generator's label right
-                 phi, # keep probability of a correct sample: number or per-class pair
-                 psi, # keep probability of an incorrect sample: number or per-class pair
-                 y:np.ndarray|None=None, # (n,) true labels; needed for class-specific phi/psi
-                 rng:np.random.Generator|int|None=None, # used when `u` is None
-                 u:np.ndarray|None=None, # (n,) uniforms: keep iff u < phi (or psi)
-                ) -> np.ndarray:
+def phi_psi_keep(
+    correct: np.ndarray,  # (n,) bool: is the generator's label right
+    phi,  # keep probability of a correct sample: number or per-class pair
+    psi,  # keep probability of an incorrect sample: number or per-class pair
+    y: np.ndarray | None = None,  # (n,) true labels; needed for class-specific phi/psi
+    rng: np.random.Generator | int | None = None,  # used when `u` is None
+    u: np.ndarray | None = None,  # (n,) uniforms: keep iff u < phi (or psi)
+) -> np.ndarray:
     "Keep mask of the $(\\phi,\\psi)$ verifier."
-    correct = np.asarray(correct, bool); ph, ps = class_pair(phi, "phi"), class_pair(psi, "psi")
+    correct = np.asarray(correct, bool)
+    ph, ps = class_pair(phi, "phi"), class_pair(psi, "psi")
     k = np.ones(correct.shape, int) if y is None else (np.asarray(y) > 0).astype(int)
-    if y is None and (ph[0] != ph[1] or ps[0] != ps[1]): raise ValueError("class-specific phi/psi need the labels y")
-    if u is None: u = (rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)).random(correct.shape)
+    if y is None and (ph[0] != ph[1] or ps[0] != ps[1]):
+        raise ValueError("class-specific phi/psi need the labels y")
+    if u is None:
+        u = (rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)).random(correct.shape)
     return u < np.where(correct, ph[k], ps[k])
 
-def linear_verifier_keep(X:np.ndarray, # (n, d) inputs
-                         yhat:np.ndarray, # (n,) labels to verify
-                         w_v:np.ndarray, # (d,) the verifier's weights
-                        ) -> np.ndarray:
+
+def linear_verifier_keep(
+    X: np.ndarray,  # (n, d) inputs
+    yhat: np.ndarray,  # (n,) labels to verify
+    w_v: np.ndarray,  # (d,) the verifier's weights
+) -> np.ndarray:
     "Keep mask of the linear verifier: the label agrees with sign(w_v.x)."
     return np.asarray(yhat) * (np.asarray(X) @ np.asarray(w_v)) > 0
 
-def verifier_direction(mu:np.ndarray, # class mean
-                       angle:float, # angle to mu in radians (0 = along mu)
-                       seed:int=0, # picks the orthogonal direction
-                      ) -> np.ndarray:
+
+def verifier_direction(
+    mu: np.ndarray,  # class mean
+    angle: float,  # angle to mu in radians (0 = along mu)
+    seed: int = 0,  # picks the orthogonal direction
+) -> np.ndarray:
     "Unit vector at `angle` from mu: cos(angle) mu/|mu| + sin(angle) v, v a random unit vector orthogonal to mu."
-    mu = np.asarray(mu, float); m = mu / np.linalg.norm(mu)
-    v = np.random.default_rng(seed).standard_normal(mu.size); v -= (v @ m) * m; v /= np.linalg.norm(v)
+    mu = np.asarray(mu, float)
+    m = mu / np.linalg.norm(mu)
+    v = np.random.default_rng(seed).standard_normal(mu.size)
+    v -= (v @ m) * m
+    v /= np.linalg.norm(v)
     return math.cos(angle) * m + math.sin(angle) * v
+
 
 @dataclass(frozen=True)
 class PhiPsi:
     "The $(\\phi, \\psi)$ verifier: numbers or per-class pairs (for y=-1, y=+1)."
-    phi: float|tuple = 1.0
-    psi: float|tuple = 1.0
-    name: str|None = None
+    phi: float | tuple = 1.0
+    psi: float | tuple = 1.0
+    name: str | None = None
+
     def __post_init__(self):
         for nm in ("phi", "psi"):
             a = class_pair(getattr(self, nm), nm)
-            if np.any(a < 0) or np.any(a > 1): raise ValueError(f"{nm} = {getattr(self, nm)!r}: expected numbers in [0, 1]")
+            if np.any(a < 0) or np.any(a > 1):
+                raise ValueError(f"{nm} = {getattr(self, nm)!r}: expected numbers in [0, 1]")
+
     @property
     def label(self) -> str:
-        if self.name: return self.name
+        if self.name:
+            return self.name
         f = lambda v: f"{v:g}" if np.ndim(v) == 0 else "(" + ",".join(f"{x:g}" for x in v) + ")"
         return f"phi={f(self.phi)},psi={f(self.psi)}"
+
 
 @dataclass(frozen=True, eq=False)
 class LinearVerifier:
     "The linear verifier: keep (x, yhat) iff yhat == sign(w.x)."
     w: np.ndarray
-    name: str|None = None
+    name: str | None = None
+
     @property
-    def label(self) -> str: return self.name or "linear"
+    def label(self) -> str:
+        return self.name or "linear"
+
 
 ORACLE, NO_VERIFIER = PhiPsi(1.0, 0.0, "oracle"), PhiPsi(1.0, 1.0, "none")
 
-def parse_verifier(spec, # "phi,psi" string, a (phi, psi) pair, PhiPsi, LinearVerifier, "oracle" or "none"
-                  ) -> PhiPsi|LinearVerifier:
+
+def parse_verifier(
+    spec,  # "phi,psi" string, a (phi, psi) pair, PhiPsi, LinearVerifier, "oracle" or "none"
+) -> PhiPsi | LinearVerifier:
     "A verifier specification from a compact form (e.g. a papermill parameter like '0.9,0.3')."
-    if isinstance(spec, (PhiPsi, LinearVerifier)): return spec
+    if isinstance(spec, (PhiPsi, LinearVerifier)):
+        return spec
     if isinstance(spec, str):
         s = spec.strip().lower()
-        if s == "oracle": return ORACLE
-        if s in ("none", "no", "unverified"): return NO_VERIFIER
-        try: phi, psi = (float(t) for t in s.split(","))
-        except ValueError: raise ValueError(f"verifier {spec!r}: expected 'phi,psi' (e.g. '0.9,0.3'), 'oracle' or 'none'") from None
+        if s == "oracle":
+            return ORACLE
+        if s in ("none", "no", "unverified"):
+            return NO_VERIFIER
+        try:
+            phi, psi = (float(t) for t in s.split(","))
+        except ValueError:
+            raise ValueError(f"verifier {spec!r}: expected 'phi,psi' (e.g. '0.9,0.3'), 'oracle' or 'none'") from None
         return PhiPsi(phi, psi)
-    if isinstance(spec, (tuple, list)) and len(spec) == 2: return PhiPsi(*spec)
+    if isinstance(spec, (tuple, list)) and len(spec) == 2:
+        return PhiPsi(*spec)
     raise ValueError(f"verifier {spec!r}: expected 'phi,psi', a pair, PhiPsi or LinearVerifier")
 
 # %% ../../nbs/10_theory.ipynb #5d197a7a
-def fit_mean_diff(X:np.ndarray, # (N, d) inputs
-                  yhat:np.ndarray, # (N,) labels in {-1, +1}
-                  lam:float=0.0, # unused (uniform learner signature)
-                 ) -> np.ndarray:
+def fit_mean_diff(
+    X: np.ndarray,  # (N, d) inputs
+    yhat: np.ndarray,  # (N,) labels in {-1, +1}
+    lam: float = 0.0,  # unused (uniform learner signature)
+) -> np.ndarray:
     "Mean-difference direction $w = \\frac1N\\sum_i \\hat y_i x_i$."
     return np.asarray(yhat, float) @ np.asarray(X, float) / max(len(yhat), 1)
 
-def fit_ridge(X:np.ndarray, # (N, d) inputs
-              yhat:np.ndarray, # (N,) targets in {-1, +1}
-              lam:float=1e-3, # ridge penalty (per sample)
-             ) -> np.ndarray:
+
+def fit_ridge(
+    X: np.ndarray,  # (N, d) inputs
+    yhat: np.ndarray,  # (N,) targets in {-1, +1}
+    lam: float = 1e-3,  # ridge penalty (per sample)
+) -> np.ndarray:
     "Ridge regression in closed form: $(X^\\top X/N + \\lambda I)^{-1} X^\\top \\hat y/N$."
-    X = np.asarray(X, float); N, d = X.shape
+    X = np.asarray(X, float)
+    N, d = X.shape
     return np.linalg.solve(X.T @ X / N + lam * np.eye(d), X.T @ np.asarray(yhat, float) / N)
 
-def logistic_loss(w, X, yhat, lam:float=1e-3) -> float:
+
+def logistic_loss(w, X, yhat, lam: float = 1e-3) -> float:
     "Mean logistic loss plus (lam/2)|w|^2."
     return float(-log_expit(yhat * (X @ w)).mean() + 0.5 * lam * w @ w)
 
-def fit_logistic(X:np.ndarray, # (N, d) inputs
-                 yhat:np.ndarray, # (N,) labels in {-1, +1}
-                 lam:float=1e-3, # L2 penalty
-                 max_iter:int=50, # Newton steps at most
-                 tol:float=1e-10, # stop when every gradient component is below this
-                ) -> np.ndarray:
+
+def fit_logistic(
+    X: np.ndarray,  # (N, d) inputs
+    yhat: np.ndarray,  # (N,) labels in {-1, +1}
+    lam: float = 1e-3,  # L2 penalty
+    max_iter: int = 50,  # Newton steps at most
+    tol: float = 1e-10,  # stop when every gradient component is below this
+) -> np.ndarray:
     "L2-penalised logistic regression by damped Newton steps."
-    X = np.asarray(X, float); yh = np.asarray(yhat, float); N, d = X.shape
-    w = np.zeros(d); f = logistic_loss(w, X, yh, lam)
+    X = np.asarray(X, float)
+    yh = np.asarray(yhat, float)
+    N, d = X.shape
+    w = np.zeros(d)
+    f = logistic_loss(w, X, yh, lam)
     for _ in range(max_iter):
         s = expit(-yh * (X @ w))  # = 1 - sigma(margin)
         g = -(X.T @ (yh * s)) / N + lam * w
         H = (X.T * (s * (1 - s))) @ X / N + lam * np.eye(d)
-        if np.abs(g).max() < tol: break
+        if np.abs(g).max() < tol:
+            break
         step = np.linalg.solve(H, g)
         dec = g @ step
         t = 1.0
         while t > 1e-10:
             f_new = logistic_loss(w - t * step, X, yh, lam)
-            if f_new <= f - 0.25 * t * dec: break
+            if f_new <= f - 0.25 * t * dec:
+                break
             t /= 2
         w, f = w - t * step, f_new
     return w
 
+
 LEARNERS = {"mean_diff": fit_mean_diff, "ridge": fit_ridge, "logistic": fit_logistic}
 
-def fit(learner:str, # "mean_diff", "ridge" or "logistic"
-        X:np.ndarray, yhat:np.ndarray, lam:float=1e-3) -> np.ndarray:
+
+def fit(
+    learner: str, X: np.ndarray, yhat: np.ndarray, lam: float = 1e-3  # "mean_diff", "ridge" or "logistic"
+) -> np.ndarray:
     "Fit the named learner."
-    if learner not in LEARNERS: raise ValueError(f"learner = {learner!r}: expected one of {sorted(LEARNERS)}")
+    if learner not in LEARNERS:
+        raise ValueError(f"learner = {learner!r}: expected one of {sorted(LEARNERS)}")
     return LEARNERS[learner](X, yhat, lam)
 
 # %% ../../nbs/10_theory.ipynb #de4c1118
-def p_star(phi, # keep probability of correct samples (number or array; a per-class pair if `priors` is given)
-           psi, # keep probability of incorrect samples
-           priors=None, # class priors: average per-class pairs phi_k, psi_k first
-          ):
+def p_star(
+    phi,  # keep probability of correct samples (number or array; a per-class pair if `priors` is given)
+    psi,  # keep probability of incorrect samples
+    priors=None,  # class priors: average per-class pairs phi_k, psi_k first
+):
     "Breakdown point $p^* = \\phi/(\\phi+\\psi)$ (with per-class pairs: $\\bar\\phi/(\\bar\\phi+\\bar\\psi)$)."
     if priors is not None:
-        pr = class_priors(priors); phi, psi = class_pair(phi, "phi") @ pr, class_pair(psi, "psi") @ pr
+        pr = class_priors(priors)
+        phi, psi = class_pair(phi, "phi") @ pr, class_pair(psi, "psi") @ pr
     phi, psi = np.asarray(phi, float), np.asarray(psi, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.divide(phi, phi + psi)
     return out.item() if out.ndim == 0 else out
+
 
 def keep_rate(p, phi, psi, priors=(0.5, 0.5)):
     "P(keep) = $\\sum_k \\pi_k[(1-p_k)\\phi_k + p_k\\psi_k]$ (p, phi, psi: numbers or per-class pairs)."
     pk, ph, ps, pr = class_pair(p, "p"), class_pair(phi, "phi"), class_pair(psi, "psi"), class_priors(priors)
     return float(pr @ ((1 - pk) * ph + pk * ps))
 
+
 def delta(p, phi, psi, priors=(0.5, 0.5)) -> float:
     "$\\Delta = \\sum_k \\pi_k[(1-p_k)\\phi_k - p_k\\psi_k]$: the learned direction is sign(Delta) times the right one."
     pk, ph, ps, pr = class_pair(p, "p"), class_pair(phi, "phi"), class_pair(psi, "psi"), class_priors(priors)
     return float(pr @ ((1 - pk) * ph - pk * ps))
 
-def p_eff(p, # generator error rate (number or array)
-          phi, # verifier keep probability for correct samples
-          psi, # verifier keep probability for incorrect samples
-         ):
+
+def p_eff(
+    p,  # generator error rate (number or array)
+    phi,  # verifier keep probability for correct samples
+    psi,  # verifier keep probability for incorrect samples
+):
     "Error rate among kept samples $p\\psi/(p\\psi + (1-p)\\phi)$ (symmetric rates, broadcasting)."
     p, phi, psi = np.asarray(p, float), np.asarray(phi, float), np.asarray(psi, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return p * psi / (p * psi + (1 - p) * phi)
+
 
 def label_margin(p, phi, psi, priors=(0.5, 0.5)) -> float:
     "$m = \\Delta / P(\\text{keep}) = E[\\hat y y\\mid \\text{keep}] = 1 - 2 p_{\\rm eff}$ (class-specific allowed)."
     k = keep_rate(p, phi, psi, priors)
     return delta(p, phi, psi, priors) / k if k > 0 else math.nan
 
-def step_accuracy(p, phi, psi, # generator error rate and verifier (numbers or per-class pairs)
-                  mu:np.ndarray, # class mean
-                  Sigma:np.ndarray|None=None, # covariance; None = identity
-                  priors=(0.5, 0.5), # class priors
-                  learner:str="mean_diff", # mean_diff limit is along mu; ridge/logistic along Sigma^-1 mu
-                 ) -> float:
+
+def step_accuracy(
+    p,
+    phi,
+    psi,  # generator error rate and verifier (numbers or per-class pairs)
+    mu: np.ndarray,  # class mean
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    priors=(0.5, 0.5),  # class priors
+    learner: str = "mean_diff",  # mean_diff limit is along mu; ridge/logistic along Sigma^-1 mu
+) -> float:
     "Infinite-sample accuracy: the limit accuracy if Delta > 0, 1/2 if Delta == 0, 1 minus it if Delta < 0."
     D = delta(p, phi, psi, priors)
     mu = np.asarray(mu, float)
-    if learner == "mean_diff": A = linear_accuracy(mu, mu, Sigma)
-    else: A = best_linear_accuracy(mu, Sigma)
+    if learner == "mean_diff":
+        A = linear_accuracy(mu, mu, Sigma)
+    else:
+        A = best_linear_accuracy(mu, Sigma)
     return 0.5 if abs(D) < 1e-12 else (A if D > 0 else 1 - A)
 
 # %% ../../nbs/10_theory.ipynb #586e6c2b
 def _mu_stats(mu, Sigma):
     mu = np.asarray(mu, float)
-    if Sigma is None: return mu @ mu, mu @ mu, float(mu.size)
+    if Sigma is None:
+        return mu @ mu, mu @ mu, float(mu.size)
     S = np.asarray(Sigma, float)
     return mu @ mu, mu @ S @ mu, float(np.sum(S * S))  # |mu|^2, mu'Sigma mu, tr(Sigma^2) (Sigma symmetric)
 
-def finite_n_accuracy_m(m, # label margin 1 - 2 p_eff (number or array)
-                        N, # number of kept training samples (number or array)
-                        mu:np.ndarray, # class mean
-                        Sigma:np.ndarray|None=None, # covariance; None = identity
-                        extra:bool=True, # include the label term (1 - m^2) mu'Sigma mu / N
-                       ):
+
+def finite_n_accuracy_m(
+    m,  # label margin 1 - 2 p_eff (number or array)
+    N,  # number of kept training samples (number or array)
+    mu: np.ndarray,  # class mean
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    extra: bool = True,  # include the label term (1 - m^2) mu'Sigma mu / N
+):
     "Finite-N accuracy of mean difference trained on labels with margin m (broadcasting over m and N)."
     mm, mSm, trS2 = _mu_stats(mu, Sigma)
     m, N = np.asarray(m, float), np.asarray(N, float)
@@ -312,22 +407,27 @@ def finite_n_accuracy_m(m, # label margin 1 - 2 p_eff (number or array)
     out = norm.cdf(m * mm / np.sqrt(den))
     return out.item() if out.ndim == 0 else out
 
-def finite_n_accuracy(p, phi, psi, # generator error rate and verifier (numbers or per-class pairs)
-                      N, # number of kept samples (number or array)
-                      mu:np.ndarray, # class mean
-                      Sigma:np.ndarray|None=None, # covariance; None = identity
-                      priors=(0.5, 0.5), # class priors
-                      extra:bool=True, # include the label term
-                     ):
+
+def finite_n_accuracy(
+    p,
+    phi,
+    psi,  # generator error rate and verifier (numbers or per-class pairs)
+    N,  # number of kept samples (number or array)
+    mu: np.ndarray,  # class mean
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    priors=(0.5, 0.5),  # class priors
+    extra: bool = True,  # include the label term
+):
     "Finite-N accuracy of mean difference with the flip generator and a (phi, psi) verifier."
     return finite_n_accuracy_m(label_margin(p, phi, psi, priors), N, mu, Sigma, extra)
 
 # %% ../../nbs/10_theory.ipynb #d34f879b
-def finite_n_moments(m, # label margin 1 - 2 p_eff (number or array)
-                     N, # kept samples
-                     mu_norm:float, # |mu|
-                     d:int, # dimension (Sigma = I)
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def finite_n_moments(
+    m,  # label margin 1 - 2 p_eff (number or array)
+    N,  # kept samples
+    mu_norm: float,  # |mu|
+    d: int,  # dimension (Sigma = I)
+) -> tuple[np.ndarray, np.ndarray]:
     "Second-order mean and delta-method standard deviation of the mean-difference accuracy (Sigma = I)."
     m, N = np.broadcast_arrays(np.asarray(m, float), np.asarray(N, float))
     r = float(mu_norm)
@@ -343,27 +443,42 @@ def finite_n_moments(m, # label margin 1 - 2 p_eff (number or array)
     return mean, sd
 
 # %% ../../nbs/10_theory.ipynb #c00b93ca
-def linear_verifier_rates(w_v:np.ndarray, # verifier weights
-                          mu:np.ndarray, Sigma:np.ndarray|None=None) -> tuple[float, float]:
+def linear_verifier_rates(
+    w_v: np.ndarray, mu: np.ndarray, Sigma: np.ndarray | None = None  # verifier weights
+) -> tuple[float, float]:
     "(phi, psi) of the linear verifier on flip-generated labels: (A(w_v), 1 - A(w_v))."
     A = linear_accuracy(w_v, mu, Sigma)
     return A, 1 - A
 
-def linear_verifier_mean(p, # generator flip rate (number or per-class pair)
-                         w_v:np.ndarray, mu:np.ndarray, Sigma:np.ndarray|None=None,
-                         priors=(0.5, 0.5)) -> tuple[np.ndarray, float]:
+
+def linear_verifier_mean(
+    p,  # generator flip rate (number or per-class pair)
+    w_v: np.ndarray,
+    mu: np.ndarray,
+    Sigma: np.ndarray | None = None,
+    priors=(0.5, 0.5),
+) -> tuple[np.ndarray, float]:
     "E[yhat x | keep] and P(keep) for the flip generator with a linear verifier."
-    mu = np.asarray(mu, float); v = np.asarray(w_v, float); v = v / np.linalg.norm(v)
+    mu = np.asarray(mu, float)
+    v = np.asarray(w_v, float)
+    v = v / np.linalg.norm(v)
     Sv = v if Sigma is None else np.asarray(Sigma, float) @ v
-    s = math.sqrt(v @ Sv); al = v @ mu / s
+    s = math.sqrt(v @ Sv)
+    al = v @ mu / s
     pk, pr = class_pair(p, "p"), class_priors(priors)
     D = pr @ ((1 - pk) * norm.cdf(al) - pk * norm.cdf(-al))
     keep = pr @ ((1 - pk) * norm.cdf(al) + pk * norm.cdf(-al))
     return (D * mu + norm.pdf(al) * Sv / s) / keep, float(keep)
 
-def linear_verifier_accuracy(p, w_v:np.ndarray, mu:np.ndarray,
-                             N=np.inf, # kept samples (np.inf: the infinite-sample limit)
-                             Sigma:np.ndarray|None=None, priors=(0.5, 0.5)):
+
+def linear_verifier_accuracy(
+    p,
+    w_v: np.ndarray,
+    mu: np.ndarray,
+    N=np.inf,  # kept samples (np.inf: the infinite-sample limit)
+    Sigma: np.ndarray | None = None,
+    priors=(0.5, 0.5),
+):
     "Approximate accuracy of mean difference retrained on linearly verified flip labels."
     wbar, _ = linear_verifier_mean(p, w_v, mu, Sigma, priors)
     _, _, trS2 = _mu_stats(mu, Sigma)
@@ -373,9 +488,12 @@ def linear_verifier_accuracy(p, w_v:np.ndarray, mu:np.ndarray,
     return out.item() if out.ndim == 0 else out
 
 # %% ../../nbs/10_theory.ipynb #9caed35c
-def linear_verifier_breakdown(w_v:np.ndarray, mu:np.ndarray, Sigma:np.ndarray|None=None) -> float:
+def linear_verifier_breakdown(w_v: np.ndarray, mu: np.ndarray, Sigma: np.ndarray | None = None) -> float:
     "Generator error rate where mean difference on linearly verified flip labels flips sign (may exceed 1: never)."
-    mu = np.asarray(mu, float); v = np.asarray(w_v, float); v = v / np.linalg.norm(v)
+    mu = np.asarray(mu, float)
+    v = np.asarray(w_v, float)
+    v = v / np.linalg.norm(v)
     Sv = v if Sigma is None else np.asarray(Sigma, float) @ v
-    s = math.sqrt(v @ Sv); al = v @ mu / s
+    s = math.sqrt(v @ Sv)
+    al = v @ mu / s
     return float(norm.cdf(al) + norm.pdf(al) * (mu @ Sv) / (s * (mu @ mu)))

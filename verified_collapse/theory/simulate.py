@@ -14,38 +14,77 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 from ..loop import Evaluation
-from .mixture import (LEARNERS, LinearVerifier, bayes_accuracy, class_pair, class_priors,
-                                              cov_cholesky, finite_n_accuracy_m, fit, keep_rate, label_margin, linear_accuracy,
-                                              linear_verifier_accuracy, linear_verifier_rates, make_mu, p_star, parse_verifier,
-                                              sample_mixture, step_accuracy)
-
+from verified_collapse.theory.mixture import (
+    LEARNERS,
+    LinearVerifier,
+    bayes_accuracy,
+    class_pair,
+    class_priors,
+    cov_cholesky,
+    finite_n_accuracy_m,
+    fit,
+    keep_rate,
+    label_margin,
+    linear_accuracy,
+    linear_verifier_accuracy,
+    linear_verifier_rates,
+    make_mu,
+    p_star,
+    parse_verifier,
+    sample_mixture,
+    step_accuracy,
+)
 
 # %% auto #0
 __all__ = ['SWEEP_COLUMNS', 'simulate_sweep', 'simulate_naive', 'Rows', 'TheoryTask']
 
 # %% ../../nbs/13_theory_simulate.ipynb #d64dd7e0
-SWEEP_COLUMNS = ["p", "verifier", "phi", "psi", "p_star", "N", "seed", "accuracy", "theory_finite", "theory_step",
-                 "theory_linear", "phi_hat", "psi_hat", "rows", "learner"]
+SWEEP_COLUMNS = [
+    "p",
+    "verifier",
+    "phi",
+    "psi",
+    "p_star",
+    "N",
+    "seed",
+    "accuracy",
+    "theory_finite",
+    "theory_step",
+    "theory_linear",
+    "phi_hat",
+    "psi_hat",
+    "rows",
+    "learner",
+]
 
-def _streams(seed:int, rep:int) -> list:
+
+def _streams(seed: int, rep: int) -> list:
     "Four child generators (labels, noise, flips, keeps) of one replicate."
     return [np.random.default_rng(s) for s in np.random.SeedSequence([int(seed), int(rep)]).spawn(4)]
+
 
 def _columns(ps, verifiers):
     "Grid columns: every p times every verifier, with their parameter arrays."
     vs = [parse_verifier(v) for v in verifiers]
-    cols = [(float(np.mean(class_pair(p, "p"))) if np.ndim(p) else float(p), class_pair(p, "p"), v) for v in vs for p in ps]
+    cols = [
+        (float(np.mean(class_pair(p, "p"))) if np.ndim(p) else float(p), class_pair(p, "p"), v) for v in vs for p in ps
+    ]
     for _, pk, _v in cols:
-        if np.any(pk < 0) or np.any(pk > 1): raise ValueError(f"p = {pk.tolist()}: expected numbers in [0, 1]")
+        if np.any(pk < 0) or np.any(pk > 1):
+            raise ValueError(f"p = {pk.tolist()}: expected numbers in [0, 1]")
     return cols
+
 
 def _col_meta(pbar, pk, v, mu, Sigma, priors):
     "phi, psi, p* of a column (for a linear verifier: its exact rates on flip labels)."
     if isinstance(v, LinearVerifier):
-        ph, ps = linear_verifier_rates(v.w, mu, Sigma); return ph, ps, ph, ph, ps
-    phk, psk = class_pair(v.phi, "phi"), class_pair(v.psi, "psi"); pr = class_priors(priors)
+        ph, ps = linear_verifier_rates(v.w, mu, Sigma)
+        return ph, ps, ph, ph, ps
+    phk, psk = class_pair(v.phi, "phi"), class_pair(v.psi, "psi")
+    pr = class_priors(priors)
     ph, ps = float(pr @ phk), float(pr @ psk)
     return ph, ps, float(p_star(ph, ps)), phk, psk
+
 
 def _frame(records, cols, Ns, mu, Sigma, priors, learner, extra):
     "Tidy DataFrame with the theory columns."
@@ -53,76 +92,119 @@ def _frame(records, cols, Ns, mu, Sigma, priors, learner, extra):
     meta = {}
     for g, (pbar, pk, v) in enumerate(cols):
         ph, ps, pst, phk, psk = _col_meta(pbar, pk, v, mu, Sigma, priors)
-        meta[g] = dict(p=pbar, verifier=v.label, phi=ph, psi=ps, p_star=pst,
-                       step=step_accuracy(pk, phk, psk, mu, Sigma, priors, learner),
-                       m=label_margin(pk, phk, psk, priors),
-                       lin=v if isinstance(v, LinearVerifier) else None, pk=pk)
+        meta[g] = dict(
+            p=pbar,
+            verifier=v.label,
+            phi=ph,
+            psi=ps,
+            p_star=pst,
+            step=step_accuracy(pk, phk, psk, mu, Sigma, priors, learner),
+            m=label_margin(pk, phk, psk, priors),
+            lin=v if isinstance(v, LinearVerifier) else None,
+            pk=pk,
+        )
     out = pd.DataFrame({k: df["col"].map(lambda g, k=k: meta[g][k]) for k in ["p", "verifier", "phi", "psi", "p_star"]})
     out["N"], out["seed"], out["accuracy"] = df["N"].astype(int), df["seed"].astype(int), df["accuracy"].astype(float)
     m = df["col"].map(lambda g: meta[g]["m"]).to_numpy(float)
-    out["theory_finite"] = finite_n_accuracy_m(m, df["N"].to_numpy(float), mu, Sigma, extra) if learner == "mean_diff" else np.nan
+    out["theory_finite"] = (
+        finite_n_accuracy_m(m, df["N"].to_numpy(float), mu, Sigma, extra) if learner == "mean_diff" else np.nan
+    )
     out["theory_step"] = df["col"].map(lambda g: meta[g]["step"]).astype(float)
-    out["theory_linear"] = [linear_verifier_accuracy(meta[g]["pk"], meta[g]["lin"].w, mu, N, Sigma, priors)
-                            if meta[g]["lin"] is not None and learner == "mean_diff" else np.nan
-                            for g, N in zip(df["col"], df["N"])]
+    out["theory_linear"] = [
+        (
+            linear_verifier_accuracy(meta[g]["pk"], meta[g]["lin"].w, mu, N, Sigma, priors)
+            if meta[g]["lin"] is not None and learner == "mean_diff"
+            else np.nan
+        )
+        for g, N in zip(df["col"], df["N"])
+    ]
     with np.errstate(invalid="ignore", divide="ignore"):
         out["phi_hat"] = (df["kc"] / df["nc"]).astype(float)
         out["psi_hat"] = (df["ki"] / df["ni"]).astype(float)
     out["rows"], out["learner"] = df["rows"].astype(int), learner
     return out[SWEEP_COLUMNS]
 
+
 def _check_sweep_args(ps, verifiers, Ns, seeds, learner):
     Ns = [int(n) for n in Ns]
     if not Ns or any(b <= a for a, b in zip(Ns, Ns[1:])) or Ns[0] < 1:
         raise ValueError(f"Ns = {Ns}: expected a strictly increasing list of positive integers")
-    if not len(ps): raise ValueError("ps is empty")
-    if not len(verifiers): raise ValueError("verifiers is empty")
-    if int(seeds) < 1: raise ValueError(f"seeds = {seeds}: expected at least 1")
-    if learner not in LEARNERS: raise ValueError(f"learner = {learner!r}: expected one of {sorted(LEARNERS)}")
+    if not len(ps):
+        raise ValueError("ps is empty")
+    if not len(verifiers):
+        raise ValueError("verifiers is empty")
+    if int(seeds) < 1:
+        raise ValueError(f"seeds = {seeds}: expected at least 1")
+    if learner not in LEARNERS:
+        raise ValueError(f"learner = {learner!r}: expected one of {sorted(LEARNERS)}")
     return Ns
 
-def simulate_sweep(ps:Sequence, # generator error rates (numbers or per-class pairs)
-                   verifiers:Sequence, # verifier specs (see `parse_verifier`)
-                   Ns:Sequence[int], # checkpoints: numbers of KEPT samples, increasing
-                   mu:np.ndarray, # class mean
-                   Sigma:np.ndarray|None=None, # covariance; None = identity
-                   priors=(0.5, 0.5), # class priors
-                   seeds:int=5, # replicates 0..seeds-1
-                   seed:int=0, # base seed
-                   learner:str="mean_diff", # "mean_diff" (streamed), "ridge" or "logistic" (collected rows)
-                   lam:float=1e-3, # penalty of ridge / logistic
-                   chunk:int=32768, # rows per chunk (memory ~ chunk * (d + 4 G) floats)
-                   max_rows:int|None=None, # stop a replicate after this many rows (default 50 * max(Ns))
-                   max_bytes:float=2e9, # memory cap for collected rows (ridge / logistic)
-                   extra:bool=True, # label term in the finite-N theory
-                   progress:bool=False, # print one line per replicate
-                  ) -> pd.DataFrame:
+
+def simulate_sweep(
+    ps: Sequence,  # generator error rates (numbers or per-class pairs)
+    verifiers: Sequence,  # verifier specs (see `parse_verifier`)
+    Ns: Sequence[int],  # checkpoints: numbers of KEPT samples, increasing
+    mu: np.ndarray,  # class mean
+    Sigma: np.ndarray | None = None,  # covariance; None = identity
+    priors=(0.5, 0.5),  # class priors
+    seeds: int = 5,  # replicates 0..seeds-1
+    seed: int = 0,  # base seed
+    learner: str = "mean_diff",  # "mean_diff" (streamed), "ridge" or "logistic" (collected rows)
+    lam: float = 1e-3,  # penalty of ridge / logistic
+    chunk: int = 32768,  # rows per chunk (memory ~ chunk * (d + 4 G) floats)
+    max_rows: int | None = None,  # stop a replicate after this many rows (default 50 * max(Ns))
+    max_bytes: float = 2e9,  # memory cap for collected rows (ridge / logistic)
+    extra: bool = True,  # label term in the finite-N theory
+    progress: bool = False,  # print one line per replicate
+) -> pd.DataFrame:
     "Vectorised simulation of the flip generator + verifier + retraining; one tidy row per (column, N, seed)."
     Ns = _check_sweep_args(ps, verifiers, Ns, seeds, learner)
-    mu = np.asarray(mu, float); d = mu.size; pr = class_priors(priors); L = cov_cholesky(Sigma, d)
-    cols = _columns(ps, verifiers); G = len(cols); J = len(Ns); Nmax = Ns[-1]
+    mu = np.asarray(mu, float)
+    d = mu.size
+    pr = class_priors(priors)
+    L = cov_cholesky(Sigma, d)
+    cols = _columns(ps, verifiers)
+    G = len(cols)
+    J = len(Ns)
+    Nmax = Ns[-1]
     max_rows = int(max_rows or 50 * Nmax)
     P = np.stack([pk for _, pk, _ in cols])  # (G, 2)
     isl = np.array([isinstance(v, LinearVerifier) for _, _, v in cols])
     PH = np.stack([class_pair(1.0, "") if isl[g] else class_pair(v.phi, "phi") for g, (_, _, v) in enumerate(cols)])
     PS = np.stack([class_pair(1.0, "") if isl[g] else class_pair(v.psi, "psi") for g, (_, _, v) in enumerate(cols)])
     WV = np.stack([v.w / np.linalg.norm(v.w) if isl[g] else np.zeros(d) for g, (_, _, v) in enumerate(cols)], axis=1)
-    kr = np.array([keep_rate(pk, *linear_verifier_rates(v.w, mu, Sigma)) if isinstance(v, LinearVerifier)
-                   else keep_rate(pk, v.phi, v.psi, priors) for _, pk, v in cols])  # expected keep rates, to size chunks
+    kr = np.array(
+        [
+            (
+                keep_rate(pk, *linear_verifier_rates(v.w, mu, Sigma))
+                if isinstance(v, LinearVerifier)
+                else keep_rate(pk, v.phi, v.psi, priors)
+            )
+            for _, pk, v in cols
+        ]
+    )  # expected keep rates, to size chunks
     collect = learner != "mean_diff"
     if collect and Nmax * d * G * 8 > max_bytes:
-        raise ValueError(f"learner {learner!r} keeps {Nmax}x{d} rows per column for {G} columns "
-                         f"(> max_bytes={max_bytes:g}): lower Ns or use learner='mean_diff'")
+        raise ValueError(
+            f"learner {learner!r} keeps {Nmax}x{d} rows per column for {G} columns "
+            f"(> max_bytes={max_bytes:g}): lower Ns or use learner='mean_diff'"
+        )
     records = []
     for rep in range(int(seeds)):
         t0 = time.perf_counter()
         ry, rx, rf, rk = _streams(seed, rep)
-        S = np.zeros((d, G)); cnt = np.zeros(G, np.int64); stats = np.zeros((4, G), np.int64)  # nc, kc, ni, ki
-        rows_done = 0; active = np.arange(G); bufX = {g: [] for g in range(G)}; bufY = {g: [] for g in range(G)}
+        S = np.zeros((d, G))
+        cnt = np.zeros(G, np.int64)
+        stats = np.zeros((4, G), np.int64)  # nc, kc, ni, ki
+        rows_done = 0
+        active = np.arange(G)
+        bufX = {g: [] for g in range(G)}
+        bufY = {g: [] for g in range(G)}
         while active.size and rows_done < max_rows:
             need = np.max((Nmax - cnt[active]) / np.maximum(kr[active], 1e-9))  # rows the slowest column still needs
             C = int(min(chunk, max_rows - rows_done, max(1024, 1.1 * need + 64)))
-            yv = np.where(ry.random(C) < pr[1], 1, -1); yi = (yv > 0).astype(int)
+            yv = np.where(ry.random(C) < pr[1], 1, -1)
+            yi = (yv > 0).astype(int)
             Z = rx.standard_normal((C, d))
             X = yv[:, None] * mu + (Z if L is None else Z @ L.T)
             uf, uk = rf.random(C), rk.random(C)
@@ -132,16 +214,20 @@ def simulate_sweep(ps:Sequence, # generator error rates (numbers or per-class pa
             yhat = np.where(flip, -yv[:, None], yv[:, None])
             keep = uk[:, None] < np.where(correct, PH[a][:, yi].T, PS[a][:, yi].T)
             la = isl[a]
-            if la.any(): keep[:, la] = yhat[:, la] * (X @ WV[:, a[la]]) > 0
+            if la.any():
+                keep[:, la] = yhat[:, la] * (X @ WV[:, a[la]]) > 0
             M = keep * yhat.astype(float)
             cum = cnt[a] + np.cumsum(keep, axis=0)
             before = cum - keep  # kept count before each row
+
             def counts(rowmask, c=slice(None)):  # rows, kept rows: correct and incorrect
                 cr, fl, kp = correct[:, c] & rowmask, flip[:, c] & rowmask, keep[:, c]
                 return np.stack([cr.sum(0), (cr & kp).sum(0), fl.sum(0), (fl & kp).sum(0)])
+
             for j, Nj in enumerate(Ns):
                 cross = (cnt[a] < Nj) & (cum[-1] >= Nj)
-                if not cross.any(): continue
+                if not cross.any():
+                    continue
                 rm = before[:, cross] < Nj  # rows up to (and including) the one that reaches Nj
                 st = stats[:, a[cross]] + counts(rm, cross)
                 nrows = rows_done + rm.sum(0)
@@ -158,37 +244,61 @@ def simulate_sweep(ps:Sequence, # generator error rates (numbers or per-class pa
             if collect:
                 for t, g in enumerate(a):
                     sel = keep[:, t] & rm[:, t]
-                    bufX[g].append(X[sel]); bufY[g].append(yhat[sel, t])
+                    bufX[g].append(X[sel])
+                    bufY[g].append(yhat[sel, t])
             cnt[a] = np.minimum(cum[-1], Nmax)
             rows_done += C
             active = a[cnt[a] < Nmax]
         if active.size:
-            warnings.warn(f"replicate {rep}: {active.size} column(s) did not reach N={Nmax} kept samples in "
-                          f"max_rows={max_rows} rows (e.g. {cols[active[0]][2].label}, p={cols[active[0]][0]:g}); their larger N are missing")
+            warnings.warn(
+                f"replicate {rep}: {active.size} column(s) did not reach N={Nmax} kept samples in "
+                f"max_rows={max_rows} rows (e.g. {cols[active[0]][2].label}, p={cols[active[0]][0]:g}); their larger N are missing"
+            )
         if collect:
             for rec in records:
                 if rec[2] == rep and math.isnan(rec[3]):
                     g, Nj = rec[0], rec[1]
-                    Xg = np.concatenate(bufX[g])[:Nj]; Yg = np.concatenate(bufY[g])[:Nj]
+                    Xg = np.concatenate(bufX[g])[:Nj]
+                    Yg = np.concatenate(bufY[g])[:Nj]
                     rec[3] = linear_accuracy(fit(learner, Xg, Yg, lam), mu, Sigma)
-        if progress: print(f"replicate {rep}: {rows_done} rows, {time.perf_counter() - t0:.2f} s")
+        if progress:
+            print(f"replicate {rep}: {rows_done} rows, {time.perf_counter() - t0:.2f} s")
     records.sort(key=lambda r: (r[0], r[2], r[1]))
     return _frame(records, cols, Ns, mu, Sigma, priors, learner, extra)
 
 # %% ../../nbs/13_theory_simulate.ipynb #758fa77e
-def simulate_naive(ps:Sequence, verifiers:Sequence, Ns:Sequence[int], mu:np.ndarray,
-                   Sigma:np.ndarray|None=None, priors=(0.5, 0.5), seeds:int=5, seed:int=0,
-                   learner:str="mean_diff", lam:float=1e-3, max_rows:int|None=None, extra:bool=True,
-                  ) -> pd.DataFrame:
+def simulate_naive(
+    ps: Sequence,
+    verifiers: Sequence,
+    Ns: Sequence[int],
+    mu: np.ndarray,
+    Sigma: np.ndarray | None = None,
+    priors=(0.5, 0.5),
+    seeds: int = 5,
+    seed: int = 0,
+    learner: str = "mean_diff",
+    lam: float = 1e-3,
+    max_rows: int | None = None,
+    extra: bool = True,
+) -> pd.DataFrame:
     "Reference implementation of `simulate_sweep`: a plain loop, one sample at a time, per seed and column."
     Ns = _check_sweep_args(ps, verifiers, Ns, seeds, learner)
-    mu = np.asarray(mu, float); d = mu.size; pr = class_priors(priors); L = cov_cholesky(Sigma, d)
-    cols = _columns(ps, verifiers); Nmax = Ns[-1]; max_rows = int(max_rows or 50 * Nmax)
+    mu = np.asarray(mu, float)
+    d = mu.size
+    pr = class_priors(priors)
+    L = cov_cholesky(Sigma, d)
+    cols = _columns(ps, verifiers)
+    Nmax = Ns[-1]
+    max_rows = int(max_rows or 50 * Nmax)
     records = []
     for g, (pbar, pk, v) in enumerate(cols):
         for rep in range(int(seeds)):
             ry, rx, rf, rk = _streams(seed, rep)
-            w = np.zeros(d); n_kept = 0; rows = 0; st = [0, 0, 0, 0]; Xs, Ys = [], []
+            w = np.zeros(d)
+            n_kept = 0
+            rows = 0
+            st = [0, 0, 0, 0]
+            Xs, Ys = [], []
             while n_kept < Nmax and rows < max_rows:
                 yv = 1 if ry.random() < pr[1] else -1
                 z = rx.standard_normal(d)
@@ -196,15 +306,20 @@ def simulate_naive(ps:Sequence, verifiers:Sequence, Ns:Sequence[int], mu:np.ndar
                 flip = rf.random() < pk[int(yv > 0)]
                 uk = rk.random()
                 yh = -yv if flip else yv
-                if isinstance(v, LinearVerifier): keep = yh * (x @ (v.w / np.linalg.norm(v.w))) > 0
-                else: keep = uk < (class_pair(v.psi, "psi") if flip else class_pair(v.phi, "phi"))[int(yv > 0)]
+                if isinstance(v, LinearVerifier):
+                    keep = yh * (x @ (v.w / np.linalg.norm(v.w))) > 0
+                else:
+                    keep = uk < (class_pair(v.psi, "psi") if flip else class_pair(v.phi, "phi"))[int(yv > 0)]
                 rows += 1
                 st[2 if flip else 0] += 1
                 if keep:
                     st[3 if flip else 1] += 1
                     n_kept += 1
-                    if learner == "mean_diff": w += yh * x
-                    else: Xs.append(x); Ys.append(yh)
+                    if learner == "mean_diff":
+                        w += yh * x
+                    else:
+                        Xs.append(x)
+                        Ys.append(yh)
                     if n_kept in Ns:
                         wj = w if learner == "mean_diff" else fit(learner, np.array(Xs), np.array(Ys), lam)
                         records.append([g, n_kept, rep, linear_accuracy(wj, mu, Sigma), *st, rows])
@@ -214,69 +329,94 @@ def simulate_naive(ps:Sequence, verifiers:Sequence, Ns:Sequence[int], mu:np.ndar
 @dataclass
 class Rows:
     "Training pairs stored as views: segments (X_block, row indices) sharing the input blocks, and the labels."
-    segs: list # [(X_block (n_b, d), idx (m_b,) int)] in order
-    y: np.ndarray # (sum m_b,) labels in {-1, +1}
-    def __len__(self) -> int: return len(self.y)
+    segs: list  # [(X_block (n_b, d), idx (m_b,) int)] in order
+    y: np.ndarray  # (sum m_b,) labels in {-1, +1}
+
+    def __len__(self) -> int:
+        return len(self.y)
+
     def X(self, dtype=np.float64) -> np.ndarray:
         "The inputs as one (N, d) array."
-        if not self.segs: return np.zeros((0, 0), dtype)
+        if not self.segs:
+            return np.zeros((0, 0), dtype)
         return np.concatenate([Xb[i] for Xb, i in self.segs]).astype(dtype, copy=False)
-    def head(self, n:int) -> "Rows":
+
+    def head(self, n: int) -> "Rows":
         "The first `n` pairs."
         segs, left = [], int(n)
         for Xb, i in self.segs:
-            if left <= 0: break
-            segs.append((Xb, i[:left])); left -= len(i[:left])
+            if left <= 0:
+                break
+            segs.append((Xb, i[:left]))
+            left -= len(i[:left])
         return Rows(segs, self.y[:n])
-    def mean_diff(self, block:int=65536) -> np.ndarray:
+
+    def mean_diff(self, block: int = 65536) -> np.ndarray:
         "$\\frac1N\\sum_i \\hat y_i x_i$ accumulated in float64, block by block."
         w, o = None, 0
         for Xb, i in self.segs:
             for s in range(0, len(i), block):
-                ii = i[s:s + block]; xs = np.asarray(Xb[ii], np.float64)
-                part = self.y[o + s:o + s + len(ii)].astype(np.float64) @ xs
+                ii = i[s : s + block]
+                xs = np.asarray(Xb[ii], np.float64)
+                part = self.y[o + s : o + s + len(ii)].astype(np.float64) @ xs
                 w = part if w is None else w + part
             o += len(i)
         return w / max(len(self.y), 1)
+
     @staticmethod
-    def concat(parts:Sequence["Rows"]) -> "Rows":
+    def concat(parts: Sequence["Rows"]) -> "Rows":
         parts = list(parts)
-        return Rows([sg for p in parts for sg in p.segs], np.concatenate([p.y for p in parts]) if parts else np.zeros(0, int))
+        return Rows(
+            [sg for p in parts for sg in p.segs], np.concatenate([p.y for p in parts]) if parts else np.zeros(0, int)
+        )
+
 
 @dataclass
 class TheoryTask:
     "The Gaussian-mixture task for `run_loop`: flip or linear generator, linear learner, exact accuracy."
-    d: int = 50 # dimension
-    mu_norm: float = 1.0 # |mu| (mu along the first axis)
-    p: float|tuple = 0.2 # flip generator's error rate (number or per-class pair)
-    generator: str = "flip" # "flip" or "linear"
-    n_real: int = 20 # real samples the linear generator is fitted on
-    learner: str = "mean_diff" # learner of the retrained model (and of the linear generator)
-    lam: float = 1e-3 # ridge / logistic penalty
-    Sigma: np.ndarray|None = None # covariance; None = identity
-    priors: tuple = (0.5, 0.5) # class priors (y=-1, y=+1)
-    dtype: type = np.float64 # storage of inputs (float32 halves memory)
+    d: int = 50  # dimension
+    mu_norm: float = 1.0  # |mu| (mu along the first axis)
+    p: float | tuple = 0.2  # flip generator's error rate (number or per-class pair)
+    generator: str = "flip"  # "flip" or "linear"
+    n_real: int = 20  # real samples the linear generator is fitted on
+    learner: str = "mean_diff"  # learner of the retrained model (and of the linear generator)
+    lam: float = 1e-3  # ridge / logistic penalty
+    Sigma: np.ndarray | None = None  # covariance; None = identity
+    priors: tuple = (0.5, 0.5)  # class priors (y=-1, y=+1)
+    dtype: type = np.float64  # storage of inputs (float32 halves memory)
     name: str = "theory"
 
     def __post_init__(self):
-        if self.generator not in ("flip", "linear"): raise ValueError(f"generator = {self.generator!r}: expected 'flip' or 'linear'")
-        if self.learner not in LEARNERS: raise ValueError(f"learner = {self.learner!r}: expected one of {sorted(LEARNERS)}")
-        self.mu = make_mu(self.d, self.mu_norm); class_pair(self.p, "p"); class_priors(self.priors)
+        if self.generator not in ("flip", "linear"):
+            raise ValueError(f"generator = {self.generator!r}: expected 'flip' or 'linear'")
+        if self.learner not in LEARNERS:
+            raise ValueError(f"learner = {self.learner!r}: expected one of {sorted(LEARNERS)}")
+        self.mu = make_mu(self.d, self.mu_norm)
+        class_pair(self.p, "p")
+        class_priors(self.priors)
 
     def _sample(self, n, seed):
         X, y = sample_mixture(n, self.mu, self.Sigma, self.priors, np.random.default_rng(seed))
         return X.astype(self.dtype, copy=False), y
-    def train_generator(self, seed:int):
-        if self.generator == "flip": return {"p": class_pair(self.p, "p")}
+
+    def train_generator(self, seed: int):
+        if self.generator == "flip":
+            return {"p": class_pair(self.p, "p")}
         X, y = self._sample(self.n_real, np.random.SeedSequence([int(seed), 1]))
         return {"w": fit(self.learner, X, y, self.lam)}
+
     def generator_metric(self, model) -> Evaluation:
         "The generator's accuracy, exact: the whole population is one item."
-        if "p" in model: return Evaluation.from_scores([float(class_priors(self.priors) @ (1 - model["p"]))])
+        if "p" in model:
+            return Evaluation.from_scores([float(class_priors(self.priors) @ (1 - model["p"]))])
         return Evaluation.from_scores([float(linear_accuracy(model["w"], self.mu, self.Sigma))])
-    def sample_inputs(self, n:int, seed:int): return self._sample(n, seed)
-    def generate(self, model, inputs, k:int, seed:int):
+
+    def sample_inputs(self, n: int, seed: int):
+        return self._sample(n, seed)
+
+    def generate(self, model, inputs, k: int, seed: int):
         from verified_collapse.verify import Candidates
+
         X, y = inputs
         if "p" in model:
             u = np.random.default_rng(seed).random((len(y), k))
@@ -288,23 +428,40 @@ class TheoryTask:
             scores = np.repeat(np.abs(t)[:, None], k, axis=1)
         correct = yh == y[:, None]
         return Candidates(yh, scores, correct=correct, quality=correct.astype(float), labels=(y > 0).astype(int))
+
     def synthetic_dataset(self, inputs, cands, selected) -> Rows:
         from verified_collapse.verify import DROP
-        X, _ = inputs; selected = np.asarray(selected); idx = np.flatnonzero(selected != DROP)
+
+        X, _ = inputs
+        selected = np.asarray(selected)
+        idx = np.flatnonzero(selected != DROP)
         return Rows([(X, idx)], np.asarray(cands.outputs)[idx, selected[idx]])
-    def real_dataset(self, n:int, seed:int) -> Rows:
+
+    def real_dataset(self, n: int, seed: int) -> Rows:
         X, y = self._sample(n, np.random.SeedSequence([int(seed), 2]))
         return Rows([(X, np.arange(n))], y)
-    def concat(self, datasets) -> Rows: return Rows.concat(datasets)
-    def subset(self, dataset:Rows, n:int) -> Rows: return dataset.head(n)
-    def size(self, dataset:Rows) -> int: return len(dataset)
-    def train(self, dataset:Rows, seed:int) -> np.ndarray:
-        if self.learner == "mean_diff": return dataset.mean_diff()
+
+    def concat(self, datasets) -> Rows:
+        return Rows.concat(datasets)
+
+    def subset(self, dataset: Rows, n: int) -> Rows:
+        return dataset.head(n)
+
+    def size(self, dataset: Rows) -> int:
+        return len(dataset)
+
+    def train(self, dataset: Rows, seed: int) -> np.ndarray:
+        if self.learner == "mean_diff":
+            return dataset.mean_diff()
         return fit(self.learner, dataset.X(), dataset.y, self.lam)
+
     def evaluate(self, model) -> Evaluation:
         "The retrained model's accuracy, exact (closed form over the population): one item, so intervals come from seeds."
         return Evaluation.from_scores([float(linear_accuracy(model, self.mu, self.Sigma))])
+
     def as_generator(self, model) -> dict:
         "A trained model as the next round's generator: it labels inputs by sign(w.x) (see `run_generations`)."
         return {"w": np.asarray(model, dtype=float)}
-    def bayes(self) -> float: return bayes_accuracy(self.mu, self.Sigma, self.priors)
+
+    def bayes(self) -> float:
+        return bayes_accuracy(self.mu, self.Sigma, self.priors)

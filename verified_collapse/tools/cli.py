@@ -12,71 +12,143 @@ from pathlib import Path
 
 from ..core import ParamError, runs_root
 from .report import write_report
-from .runner import (EXPERIMENTS, PRESETS, available_experiments, load_preset, notebooks_dir, parameter_help,
-                                      parse_value, resolve_notebook, run_experiment, validate)
+from verified_collapse.tools.runner import (
+    EXPERIMENTS,
+    PRESETS,
+    available_experiments,
+    load_preset,
+    notebooks_dir,
+    parameter_help,
+    parse_value,
+    resolve_notebook,
+    run_experiment,
+    validate,
+)
 
 # %% auto #0
 __all__ = ['main', 'entry']
 
 # %% ../../nbs/42_cli.ipynb #11ddec4a
 def _parser() -> argparse.ArgumentParser:
-    epilog = "experiments (each notebook's parameters, with their comments: vcollapse run NAME --help-params):\n" + "\n".join(
-        f"  {k:<12} {e['notebook']:<28} {e['title']}" for k, e in EXPERIMENTS.items())
-    p = argparse.ArgumentParser(prog="vcollapse", description="Reproduce 'Beyond Model Collapse: Scaling Up with "
-                                "Synthesized Data Requires Verification': run the experiment notebooks with papermill.",
-                                epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    epilog = (
+        "experiments (each notebook's parameters, with their comments: vcollapse run NAME --help-params):\n"
+        + "\n".join(f"  {k:<12} {e['notebook']:<28} {e['title']}" for k, e in EXPERIMENTS.items())
+    )
+    p = argparse.ArgumentParser(
+        prog="vcollapse",
+        description="Reproduce 'Beyond Model Collapse: Scaling Up with "
+        "Synthesized Data Requires Verification': run the experiment notebooks with papermill.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    r = sub.add_parser("run", help="run one experiment notebook with checked parameters",
-                       description="Run one experiment notebook with papermill. Parameters come from the preset, "
-                                   "then from -p NAME VALUE (YAML values); unknown names and bad values are refused before anything runs.")
+    r = sub.add_parser(
+        "run",
+        help="run one experiment notebook with checked parameters",
+        description="Run one experiment notebook with papermill. Parameters come from the preset, "
+        "then from -p NAME VALUE (YAML values); unknown names and bad values are refused before anything runs.",
+    )
     r.add_argument("notebook", help=f"experiment name ({', '.join(EXPERIMENTS)}) or path to a notebook")
-    r.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="set a parameter (VALUE is YAML: 3, 0.2, true, [1, 2])")
-    r.add_argument("--preset", default="smoke", help=f"parameter preset: {', '.join(PRESETS)} or a YAML file (default: smoke)")
+    r.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter (VALUE is YAML: 3, 0.2, true, [1, 2])",
+    )
+    r.add_argument(
+        "--preset", default="smoke", help=f"parameter preset: {', '.join(PRESETS)} or a YAML file (default: smoke)"
+    )
     r.add_argument("--out", default=None, help="output folder (default: runs/<preset>/<experiment>)")
     r.add_argument("--force", action="store_true", help="run even if a finished run with the same parameters exists")
-    r.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="if another process is running into the same folder, wait up to SECONDS for it (default: refuse at once)")
+    r.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another process is running into the same folder, wait up to SECONDS for it (default: refuse at once)",
+    )
     r.add_argument("--help-params", action="store_true", help="list the notebook's parameters and exit")
-    a = sub.add_parser("reproduce", help="run every experiment notebook and write runs/<preset>/REPORT.md",
-                       description="Run every experiment notebook that exists with a preset, then write REPORT.md, "
-                                   "results.csv/.parquet and the figures under runs/<preset>/.")
+    a = sub.add_parser(
+        "reproduce",
+        help="run every experiment notebook and write runs/<preset>/REPORT.md",
+        description="Run every experiment notebook that exists with a preset, then write REPORT.md, "
+        "results.csv/.parquet and the figures under runs/<preset>/.",
+    )
     a.add_argument("--preset", default="smoke", help=f"{', '.join(PRESETS)} (default: smoke)")
-    a.add_argument("--only", default=None, help="comma-separated experiments to run (default: the paper's three; "
-                   "'generations' -- beyond the paper -- runs when named here or with --all)")
+    a.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated experiments to run (default: the paper's three; "
+        "'generations' -- beyond the paper -- runs when named here or with --all)",
+    )
     a.add_argument("--all", action="store_true", help="also run the experiments beyond the paper (generations)")
     a.add_argument("--force", action="store_true", help="re-run experiments whose results are up to date")
-    a.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="if another process is running into an experiment's folder, wait up to SECONDS for it (default: refuse)")
+    a.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another process is running into an experiment's folder, wait up to SECONDS for it (default: refuse)",
+    )
     sub.add_parser("list", help="list the experiments and whether their notebooks exist")
     sub.add_parser("readme", help="regenerate README.md from nbs/index.ipynb")
-    d = sub.add_parser("docs", help="build the documentation site: Quarto (nbdev_docs) if installed, else offline",
-                       description="Build the documentation site from nbs/ (sidebar.yml's chapters and sections): with "
-                                   "Quarto through nbdev_docs when `quarto` is on the PATH, else offline with nbconvert "
-                                   "(MathJax copied in, nothing loaded from the internet). The offline landing page ends "
-                                   "with the figures and claims of the last cpu run (runs/cpu).")
+    d = sub.add_parser(
+        "docs",
+        help="build the documentation site: Quarto (nbdev_docs) if installed, else offline",
+        description="Build the documentation site from nbs/ (sidebar.yml's chapters and sections): with "
+        "Quarto through nbdev_docs when `quarto` is on the PATH, else offline with nbconvert "
+        "(MathJax copied in, nothing loaded from the internet). The offline landing page ends "
+        "with the figures and claims of the last cpu run (runs/cpu).",
+    )
     d.add_argument("--out", default=None, help="site folder (default: _docs, settings.ini's doc_path)")
     how = d.add_mutually_exclusive_group()
-    how.add_argument("--quarto", dest="quarto", action="store_const", const=True, default=None,
-                     help="build with Quarto (nbdev_docs); an error if Quarto is not installed")
-    how.add_argument("--offline", dest="quarto", action="store_const", const=False,
-                     help="build offline with nbconvert, even if Quarto is installed")
-    w = sub.add_parser("sweep", help="run one experiment over a grid of parameters, then gather one table",
-                       description="Run every point of a grid file (YAML: experiment, preset, params, grid) that is not finished yet, "
-                                   "in local processes or as Slurm jobs (submitit), then write <out>/results.csv, results.parquet "
-                                   "and sweep.json. Every point is checked before anything runs or is written; running the same "
-                                   "sweep again runs only the unfinished points.")
+    how.add_argument(
+        "--quarto",
+        dest="quarto",
+        action="store_const",
+        const=True,
+        default=None,
+        help="build with Quarto (nbdev_docs); an error if Quarto is not installed",
+    )
+    how.add_argument(
+        "--offline",
+        dest="quarto",
+        action="store_const",
+        const=False,
+        help="build offline with nbconvert, even if Quarto is installed",
+    )
+    w = sub.add_parser(
+        "sweep",
+        help="run one experiment over a grid of parameters, then gather one table",
+        description="Run every point of a grid file (YAML: experiment, preset, params, grid) that is not finished yet, "
+        "in local processes or as Slurm jobs (submitit), then write <out>/results.csv, results.parquet "
+        "and sweep.json. Every point is checked before anything runs or is written; running the same "
+        "sweep again runs only the unfinished points.",
+    )
     w.add_argument("grid", help="grid file, e.g. configs/sweeps/theory_seeds.yaml")
-    w.add_argument("--executor", choices=["local", "slurm"], default="local", help="local processes or Slurm jobs (default: local)")
+    w.add_argument(
+        "--executor", choices=["local", "slurm"], default="local", help="local processes or Slurm jobs (default: local)"
+    )
     w.add_argument("--workers", type=int, default=2, help="points run at a time with --executor local (default: 2)")
     w.add_argument("--partition", default=None, help="Slurm partition (--executor slurm)")
-    w.add_argument("--timeout-min", type=int, default=None, help="time limit of each Slurm job in minutes (default: 60)")
+    w.add_argument(
+        "--timeout-min", type=int, default=None, help="time limit of each Slurm job in minutes (default: 60)"
+    )
     w.add_argument("--gpus", type=int, default=None, help="GPUs per Slurm job (default: none)")
-    w.add_argument("--cluster", choices=["slurm", "local"], default=None,
-                   help="--executor slurm only: 'local' runs the same submitit path on this machine (no cluster needed)")
+    w.add_argument(
+        "--cluster",
+        choices=["slurm", "local"],
+        default=None,
+        help="--executor slurm only: 'local' runs the same submitit path on this machine (no cluster needed)",
+    )
     w.add_argument("--force", action="store_true", help="re-run points that are already finished")
     w.add_argument("--out", default=None, help="sweep folder (default: runs/sweeps/<grid file name>)")
     return p
 
+# %% ../../nbs/42_cli.ipynb #fd1387f8
 def _help_params(name, preset):
     key, path = resolve_notebook(name)
     spec = parameter_help(key, path)
@@ -87,8 +159,10 @@ def _help_params(name, preset):
         val = pre.get(n, s["default"])
         print(f"  {n:<{w}}  {s['type']:<5} = {val!r}{' *' if n in pre else ''}\n  {'':<{w}}  {s['help']}")
 
-def main(argv:list|None=None, # command-line arguments (default: sys.argv[1:])
-        ) -> int:
+# %% ../../nbs/42_cli.ipynb #badb8924
+def main(
+    argv: list | None = None,  # command-line arguments (default: sys.argv[1:])
+) -> int:
     "The `vcollapse` command; returns the exit status."
     args = _parser().parse_args(argv)
     try:
@@ -100,54 +174,83 @@ def main(argv:list|None=None, # command-line arguments (default: sys.argv[1:])
         if args.command == "readme":
             from verified_collapse.tools.docs import write_readme
             from verified_collapse.tools.runner import repo_root
+
             print(f"wrote {write_readme(notebooks_dir() / 'index.ipynb', repo_root() / 'README.md')}")
             return 0
         if args.command == "docs":
             import subprocess
             from verified_collapse.tools.docs import build_docs
+
             t0 = time.perf_counter()
-            try: index = build_docs(args.out, quarto=args.quarto)
+            try:
+                index = build_docs(args.out, quarto=args.quarto)
             except subprocess.CalledProcessError as e:
-                print(f"vcollapse: error: nbdev_docs failed (exit status {e.returncode}); its output is above", file=sys.stderr)
+                print(
+                    f"vcollapse: error: nbdev_docs failed (exit status {e.returncode}); its output is above",
+                    file=sys.stderr,
+                )
                 return 1
             print(f"wrote {index} in {time.perf_counter() - t0:.1f} s")
             return 0
         if args.command == "sweep":
             from verified_collapse.tools.sweep import run_sweep
-            slurm = {"partition": args.partition, "timeout_min": args.timeout_min, "gpus_per_node": args.gpus, "cluster": args.cluster}
+
+            slurm = {
+                "partition": args.partition,
+                "timeout_min": args.timeout_min,
+                "gpus_per_node": args.gpus,
+                "cluster": args.cluster,
+            }
             if args.executor == "local" and any(v is not None for v in slurm.values()):
                 raise ParamError("--partition, --timeout-min, --gpus and --cluster are options of --executor slurm")
-            table = run_sweep(args.grid, executor=args.executor, out_dir=args.out, workers=args.workers,
-                              slurm={k: v for k, v in slurm.items() if v is not None} if args.executor == "slurm" else None, force=args.force)
-            for name, error in table.attrs.get("failed", {}).items(): print(f"FAILED {name}: {error}", file=sys.stderr)
+            table = run_sweep(
+                args.grid,
+                executor=args.executor,
+                out_dir=args.out,
+                workers=args.workers,
+                slurm={k: v for k, v in slurm.items() if v is not None} if args.executor == "slurm" else None,
+                force=args.force,
+            )
+            for name, error in table.attrs.get("failed", {}).items():
+                print(f"FAILED {name}: {error}", file=sys.stderr)
             return 1 if table.attrs.get("failed") else 0
         if args.command == "run":
-            if args.help_params: _help_params(args.notebook, args.preset); return 0
+            if args.help_params:
+                _help_params(args.notebook, args.preset)
+                return 0
             params = {}
             for n, v in args.param:
-                if n in params: raise ParamError(f"parameter {n!r} given twice")
+                if n in params:
+                    raise ParamError(f"parameter {n!r} given twice")
                 params[n] = parse_value(v)
-            res = run_experiment(args.notebook, params, preset=args.preset, out_dir=args.out, force=args.force, wait=args.wait)
+            res = run_experiment(
+                args.notebook, params, preset=args.preset, out_dir=args.out, force=args.force, wait=args.wait
+            )
             return 0 if res.status in ("ok", "cached") else 1
         if args.command == "reproduce":
             keys = available_experiments()
             if args.only:
                 want = [s.strip() for s in args.only.split(",") if s.strip()]
-                for k in want: resolve_notebook(k)
+                for k in want:
+                    resolve_notebook(k)
                 keys = [k for k in keys if k in want]
             elif not args.all:
                 keys = [k for k in keys if not EXPERIMENTS[k].get("beyond")]
             for k in keys:  # check every part's parameters before running any
                 validate(k, resolve_notebook(k)[1], load_preset(args.preset, k))
-            t0 = time.perf_counter(); results = []
+            t0 = time.perf_counter()
+            results = []
             for i, k in enumerate(keys, 1):
                 print(f"[{i}/{len(keys)}] {k}: {EXPERIMENTS[k]['title']}", flush=True)
                 results.append(run_experiment(k, preset=args.preset, force=args.force, wait=args.wait))
             root = runs_root() / Path(args.preset).stem
             report = write_report(root)
             bad = [r for r in results if r.status == "failed"]
-            print(f"done in {time.perf_counter() - t0:.0f} s: {len(results) - len(bad)} of {len(results)} experiments ok; report: {report}")
-            for r in bad: print(f"FAILED {r.key}: {r.error}", file=sys.stderr)
+            print(
+                f"done in {time.perf_counter() - t0:.0f} s: {len(results) - len(bad)} of {len(results)} experiments ok; report: {report}"
+            )
+            for r in bad:
+                print(f"FAILED {r.key}: {r.error}", file=sys.stderr)
             return 1 if bad else 0
     except ParamError as e:
         print(f"vcollapse: error: {e}", file=sys.stderr)
@@ -157,6 +260,7 @@ def main(argv:list|None=None, # command-line arguments (default: sys.argv[1:])
         return 130
     return 0
 
+# %% ../../nbs/42_cli.ipynb #5cc94c86
 def entry():
     "Console-script entry point."
     sys.exit(main())

@@ -22,108 +22,141 @@ __all__ = ['PAGE_TEMPLATE', 'render_readme', 'write_readme', 'site_config', 'cel
 # %% ../../nbs/43_docs.ipynb #f87cb214
 _DIRECTIVE = re.compile(r"^\s*#\|.*$\n?", re.M)
 
-def render_readme(index:str|Path, # the landing notebook, nbs/index.ipynb
-                 ) -> str:
+
+def render_readme(
+    index: str | Path,  # the landing notebook, nbs/index.ipynb
+) -> str:
     "README markdown from the landing notebook: markdown cells as they are, visible code cells as code blocks."
     from nbconvert import MarkdownExporter
+
     nb = nbformat.read(str(index), as_version=4)
     keep = []
     for c in nb.cells:
         if c.cell_type == "code":
-            if re.search(r"^\s*#\|\s*(hide|exporti?|default_exp)\b", c.source, re.M): continue
-            c.source = _DIRECTIVE.sub("", c.source); c.outputs = []
+            if re.search(r"^\s*#\|\s*(hide|exporti?|default_exp)\b", c.source, re.M):
+                continue
+            c.source = _DIRECTIVE.sub("", c.source)
+            c.outputs = []
         keep.append(c)
     nb.cells = keep
     body, _ = MarkdownExporter().from_notebook_node(nb)
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return "<!-- generated from nbs/index.ipynb by `vcollapse readme`: edit the notebook, not this file -->\n\n" + body
 
-def write_readme(index:str|Path, readme:str|Path) -> Path:
+
+def write_readme(index: str | Path, readme: str | Path) -> Path:
     "Write README.md from the landing notebook."
     return atomic_write_text(readme, render_readme(index))
 
 # %% ../../nbs/43_docs.ipynb #609c6190
-def _merge(a:dict, b:dict) -> dict:
+def _merge(a: dict, b: dict) -> dict:
     "`b` merged into `a`, mappings recursively (Quarto's rule for `metadata-files`)."
     out = dict(a)
     for k, v in b.items():
         out[k] = _merge(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
     return out
 
-def _nav(entries, # `website.sidebar.contents` of the Quarto configuration
-         nbs:Path) -> list[dict]:
+
+def _nav(entries, nbs: Path) -> list[dict]:  # `website.sidebar.contents` of the Quarto configuration
     "The sidebar as `{'section', 'contents'}` and `{'file', 'text'}` entries; every file must be a notebook in `nbs`."
     out = []
     for e in entries or []:
         if isinstance(e, dict) and "section" in e:
-            out.append({"section": str(e["section"]), "contents": _nav(e.get("contents"), nbs)}); continue
-        f, text = (e, None) if isinstance(e, str) else (e.get("href"), e.get("text")) if isinstance(e, dict) else (None, None)
+            out.append({"section": str(e["section"]), "contents": _nav(e.get("contents"), nbs)})
+            continue
+        f, text = (
+            (e, None) if isinstance(e, str) else (e.get("href"), e.get("text")) if isinstance(e, dict) else (None, None)
+        )
         if not isinstance(f, str):
-            raise ParamError(f"sidebar entry {e!r} is not understood: write a notebook's file name, "
-                             "{href: FILE, text: TITLE} or {section: NAME, contents: [...]} in sidebar.yml")
+            raise ParamError(
+                f"sidebar entry {e!r} is not understood: write a notebook's file name, "
+                "{href: FILE, text: TITLE} or {section: NAME, contents: [...]} in sidebar.yml"
+            )
         if not f.endswith(".ipynb"):
-            raise ParamError(f"sidebar entry {f!r} is not a notebook: the offline build renders .ipynb files only; "
-                             "list notebooks in sidebar.yml or build with Quarto (quarto=True)")
+            raise ParamError(
+                f"sidebar entry {f!r} is not a notebook: the offline build renders .ipynb files only; "
+                "list notebooks in sidebar.yml or build with Quarto (quarto=True)"
+            )
         if not (nbs / f).is_file():
             raise ParamError(f"sidebar.yml lists {f!r}, which is not in {nbs}: fix the file name or remove the entry")
         out.append({"file": f, "text": text})
     return out
 
-def site_config(nbs:str|Path, # the notebooks folder with `_quarto.yml`
-               ) -> dict:
+
+def site_config(
+    nbs: str | Path,  # the notebooks folder with `_quarto.yml`
+) -> dict:
     "The site's `title`, `sidebar` (sections and chapters, in order) and `css` files, read from the Quarto configuration."
     import configparser
 
     import yaml
+
     nbs = Path(nbs)
     if not (nbs / "_quarto.yml").is_file():
         raise ParamError(f"no _quarto.yml in {nbs}: pass the nbdev notebooks folder (nbs/), which defines the site")
     cfg = yaml.safe_load((nbs / "_quarto.yml").read_text()) or {}
     for f in cfg.get("metadata-files", []):
-        if (nbs / f).is_file(): cfg = _merge(cfg, yaml.safe_load((nbs / f).read_text()) or {})
-    ini = configparser.ConfigParser(delimiters=["="]); ini.read(nbs.parent / "settings.ini")
+        if (nbs / f).is_file():
+            cfg = _merge(cfg, yaml.safe_load((nbs / f).read_text()) or {})
+    ini = configparser.ConfigParser(delimiters=["="])
+    ini.read(nbs.parent / "settings.ini")
     site = cfg.get("website", {})
     title = site.get("title") or ini["DEFAULT"].get("title") or nbs.parent.name
     css = cfg.get("format", {}).get("html", {}).get("css", [])
     css = [css] if isinstance(css, str) else list(css)
-    return {"title": str(title), "sidebar": _nav(site.get("sidebar", {}).get("contents"), nbs),
-            "css": [c for c in css if (nbs / c).is_file()]}
+    return {
+        "title": str(title),
+        "sidebar": _nav(site.get("sidebar", {}).get("contents"), nbs),
+        "css": [c for c in css if (nbs / c).is_file()],
+    }
 
 # %% ../../nbs/43_docs.ipynb #2518785f
 _DIRLINE = re.compile(r"^\s*#\s*\|\s*(.*?)\s*$")
 _HIDE_LINE = re.compile(r"#\s*\|\s*hide_line\s*$")
 _NB_LINK = re.compile(r"(\]\((?!\w+://)[^)\s]+?)\.ipynb((?:#[^)\s]*)?\))")
 
-def cell_directives(source:str, # a code cell's source
-                   ) -> tuple[dict, str]:
+
+def cell_directives(
+    source: str,  # a code cell's source
+) -> tuple[dict, str]:
     "The leading `#|` directives of a code cell as `{name: value}` (`#| hide` -> `{'hide': ''}`) and the code without them."
     lines, d, i = source.splitlines(True), {}, 0
     for i, line in enumerate(lines):
         m = _DIRLINE.match(line)
-        if m is None and line.strip(): break
-        if m and (kv := re.match(r"([\w-]+)\s*:?\s*(.*)$", m.group(1))): d[kv.group(1)] = kv.group(2)
-    else: i = len(lines)
+        if m is None and line.strip():
+            break
+        if m and (kv := re.match(r"([\w-]+)\s*:?\s*(.*)$", m.group(1))):
+            d[kv.group(1)] = kv.group(2)
+    else:
+        i = len(lines)
     code = "".join(l for l in lines[i:] if not _HIDE_LINE.search(l))
     return d, code.strip("\n")
 
-def page_title(nb:nbformat.NotebookNode) -> str|None:
+
+def page_title(nb: nbformat.NotebookNode) -> str | None:
     "The `# title` of the notebook's first markdown cell, if it has one."
     md = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
     m = re.search(r"^#\s+(\S.*?)\s*$", md, re.M)
     return m.group(1) if m else None
 
-def doc_notebook(path:str|Path, # a notebook
-                ) -> nbformat.NotebookNode:
+
+def doc_notebook(
+    path: str | Path,  # a notebook
+) -> nbformat.NotebookNode:
     "The notebook as its documentation page shows it (nbdev's rules); `metadata.title` is its title."
     nb = nbformat.read(str(path), as_version=4)
     cells = []
     for c in nb.cells:
         if c.cell_type == "code":
             d, c.source = cell_directives(c.source)
-            if "hide" in d or d.get("include", "").lower() == "false": continue
-            if d.get("output", "").lower() == "false": c.outputs = []
-            if d.get("echo", "").lower() == "false": c.metadata["transient"] = {"remove_source": True}
-            if not c.source.strip() and not c.outputs: continue
+            if "hide" in d or d.get("include", "").lower() == "false":
+                continue
+            if d.get("output", "").lower() == "false":
+                c.outputs = []
+            if d.get("echo", "").lower() == "false":
+                c.metadata["transient"] = {"remove_source": True}
+            if not c.source.strip() and not c.outputs:
+                continue
         elif c.cell_type == "markdown":
             c.source = _NB_LINK.sub(r"\1.html\2", c.source)
         cells.append(c)
@@ -194,26 +227,39 @@ body.vc-page { display: flex; margin: 0; padding: 0; }
 {%- endblock body_header -%}
 """
 
+
 def _mathjax_dir() -> Path:
     "MathJax 2.7 (scripts and web fonts) from the `jupyter-server-mathjax` package."
-    try: import jupyter_server_mathjax
+    try:
+        import jupyter_server_mathjax
     except ImportError as e:
-        raise ImportError("the offline docs need MathJax from the jupyter-server-mathjax package: "
-                          "pip install jupyter-server-mathjax") from e
+        raise ImportError(
+            "the offline docs need MathJax from the jupyter-server-mathjax package: "
+            "pip install jupyter-server-mathjax"
+        ) from e
     return Path(jupyter_server_mathjax.__file__).parent / "static"
+
 
 def page_exporter():
     "nbconvert's HTML exporter with `PAGE_TEMPLATE`: no input prompts, MathJax from the site's `mathjax/` folder."
     from nbconvert import HTMLExporter
-    return HTMLExporter(template_name="lab", raw_template=PAGE_TEMPLATE, exclude_input_prompt=True,
-                        exclude_output_prompt=True, mathjax_url="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe")
+
+    return HTMLExporter(
+        template_name="lab",
+        raw_template=PAGE_TEMPLATE,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        mathjax_url="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe",
+    )
 
 # %% ../../nbs/43_docs.ipynb #8a0f58c6
 _IMG_SRC = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\s[^>]*?src=[\"']([^\"']+)")
 
-def run_section(run:str|Path|None, # a run folder, e.g. runs/cpu; None or missing: no run
-                site:str|Path, # the site folder; the figures are copied to site/runs/<run name>/<part>/figures/
-               ) -> str:
+
+def run_section(
+    run: str | Path | None,  # a run folder, e.g. runs/cpu; None or missing: no run
+    site: str | Path,  # the site folder; the figures are copied to site/runs/<run name>/<part>/figures/
+) -> str:
     "Markdown for the landing page: the run's claims table and figures, or a line saying there is no run."
     run = Path(run) if run is not None else None
     name = run.name if run is not None else "cpu"
@@ -228,14 +274,20 @@ def run_section(run:str|Path|None, # a run folder, e.g. runs/cpu; None or missin
         stamp = m.group(0) if m else None
     head = f"## Latest {name} run\n\n"
     if not figs and claims is None:
-        return head + (f"No `{name}` run was found (looked in `{run}`) when this site was built: "
-                       f"`vcollapse reproduce --preset {name}` makes one; then rebuild the site with `vcollapse docs`.\n")
+        return head + (
+            f"No `{name}` run was found (looked in `{run}`) when this site was built: "
+            f"`vcollapse reproduce --preset {name}` makes one; then rebuild the site with `vcollapse docs`.\n"
+        )
     from verified_collapse.tools.runner import EXPERIMENTS
+
     order = {k: i for i, k in enumerate(EXPERIMENTS)}
     parts = sorted({f.parent.parent.name for f in figs}, key=lambda p: (order.get(p, len(order)), p))
-    out = [head + f"The figures and claims of the last `{name}` run (`vcollapse reproduce --preset {name}`), "
-           f"from `{run}` when this site was built." + (f" {stamp}" if stamp else "")]
-    if claims: out.append("### Claims\n\n" + claims)
+    out = [
+        head + f"The figures and claims of the last `{name}` run (`vcollapse reproduce --preset {name}`), "
+        f"from `{run}` when this site was built." + (f" {stamp}" if stamp else "")
+    ]
+    if claims:
+        out.append("### Claims\n\n" + claims)
     for part in parts:
         imgs = []
         for f in (f for f in figs if f.parent.parent.name == part):
@@ -249,95 +301,144 @@ def run_section(run:str|Path|None, # a run folder, e.g. runs/cpu; None or missin
 # %% ../../nbs/43_docs.ipynb #e0ff364c
 _MARK = ".vcollapse-site"
 
-def _flat(nav:list) -> list[dict]:
+
+def _flat(nav: list) -> list[dict]:
     return [p for e in nav for p in (_flat(e["contents"]) if "contents" in e else [e])]
 
-def _copy_md_images(nb:nbformat.NotebookNode, nbs:Path, site:Path):
+
+def _copy_md_images(nb: nbformat.NotebookNode, nbs: Path, site: Path):
     "Copy the local images that markdown cells show to the same place in the site."
     for c in nb.cells:
-        if c.cell_type != "markdown": continue
+        if c.cell_type != "markdown":
+            continue
         for m in _IMG_SRC.finditer(c.source):
             src = m.group(1) or m.group(2)
-            if re.match(r"^(\w+:|/|#)", src) or ".." in Path(src).parts: continue
+            if re.match(r"^(\w+:|/|#)", src) or ".." in Path(src).parts:
+                continue
             if (nbs / src).is_file():
-                (site / src).parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(nbs / src, site / src)
+                (site / src).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(nbs / src, site / src)
 
-def _offline_site(nbs:Path, site:Path, cpu_run:Path):
+
+def _offline_site(nbs: Path, site: Path, cpu_run: Path):
     cfg = site_config(nbs)
     if not (nbs / "index.ipynb").is_file():
-        raise ParamError(f"no index.ipynb in {nbs}: the landing page is rendered from it; add it or pass the right nbs folder")
+        raise ParamError(
+            f"no index.ipynb in {nbs}: the landing page is rendered from it; add it or pass the right nbs folder"
+        )
     listed = [p["file"] for p in _flat(cfg["sidebar"])]
-    files = list(dict.fromkeys(["index.ipynb", *listed, *sorted(p.name for p in nbs.glob("*.ipynb") if not p.name.startswith("_"))]))
+    files = list(
+        dict.fromkeys(
+            ["index.ipynb", *listed, *sorted(p.name for p in nbs.glob("*.ipynb") if not p.name.startswith("_"))]
+        )
+    )
     nbs_ = {f: doc_notebook(nbs / f) for f in files}
-    html = lambda f: "index.html" if f == "index.ipynb" else f[:-len(".ipynb")] + ".html"
+    html = lambda f: "index.html" if f == "index.ipynb" else f[: -len(".ipynb")] + ".html"
+
     def entry(e):
-        if "contents" in e: return {"section": e["section"], "contents": [entry(x) for x in e["contents"]]}
+        if "contents" in e:
+            return {"section": e["section"], "contents": [entry(x) for x in e["contents"]]}
         return {"href": html(e["file"]), "text": e["text"] or nbs_[e["file"]].metadata.title.replace("`", "")}
+
     nav = [entry(e) for e in cfg["sidebar"]]
     shutil.copytree(_mathjax_dir(), site / "mathjax")
-    for c in cfg["css"]: shutil.copyfile(nbs / c, site / c)
+    for c in cfg["css"]:
+        shutil.copyfile(nbs / c, site / c)
     nbs_["index.ipynb"].cells.append(nbformat.v4.new_markdown_cell(run_section(cpu_run, site)))
     exporter = page_exporter()
     for f, nb in nbs_.items():
         _copy_md_images(nb, nbs, site)
         t = nb.metadata.title.replace("`", "").replace("$", "")
         nb.metadata["title"] = t if t == cfg["title"] else f"{t} – {cfg['title']}"
-        body, _ = exporter.from_notebook_node(nb, resources={
-            "metadata": {"name": Path(f).stem}, "vc": {"title": cfg["title"], "nav": nav, "page": html(f), "css": cfg["css"]}})
+        body, _ = exporter.from_notebook_node(
+            nb,
+            resources={
+                "metadata": {"name": Path(f).stem},
+                "vc": {"title": cfg["title"], "nav": nav, "page": html(f), "css": cfg["css"]},
+            },
+        )
         (site / html(f)).write_text(body, encoding="utf-8")
     (site / _MARK).write_text("built by verified_collapse.tools.docs.build_docs\n")
 
-def _nbdev_docs(repo:Path) -> Path:
+
+def _nbdev_docs(repo: Path) -> Path:
     "Run `nbdev_docs` in the checkout; the site it writes (settings.ini `doc_path`)."
     import configparser
     import subprocess
-    ini = configparser.ConfigParser(delimiters=["="]); ini.read(repo / "settings.ini")
+
+    ini = configparser.ConfigParser(delimiters=["="])
+    ini.read(repo / "settings.ini")
     if ini["DEFAULT"].get("custom_sidebar", "False").lower() not in ("true", "1", "yes"):
-        raise ParamError("nbdev_docs would overwrite nbs/sidebar.yml (its sections) because settings.ini has "
-                         "custom_sidebar = False: set custom_sidebar = True, or build offline (quarto=False)")
+        raise ParamError(
+            "nbdev_docs would overwrite nbs/sidebar.yml (its sections) because settings.ini has "
+            "custom_sidebar = False: set custom_sidebar = True, or build offline (quarto=False)"
+        )
     exe = Path(sys.executable).parent / "nbdev_docs"
     subprocess.run([str(exe) if exe.exists() else "nbdev_docs"], cwd=repo, check=True)
     return repo / ini["DEFAULT"].get("doc_path", "_docs")
 
-def build_docs(out_dir:str|Path|None=None, # the site folder (default: settings.ini's doc_path next to `nbs`, i.e. _docs)
-               quarto:bool|None=None, # True: `nbdev_docs` (needs Quarto); False: the offline build; None: Quarto if it is on the PATH
-               cpu_run:str|Path|None=None, # the run the landing page shows (default: runs_root()/"cpu"; missing: the page says so)
-               nbs:str|Path|None=None, # the notebooks folder (default: the checkout's nbs/)
-              ) -> Path:
+
+def build_docs(
+    out_dir: str | Path | None = None,  # the site folder (default: settings.ini's doc_path next to `nbs`, i.e. _docs)
+    quarto: (
+        bool | None
+    ) = None,  # True: `nbdev_docs` (needs Quarto); False: the offline build; None: Quarto if it is on the PATH
+    cpu_run: (
+        str | Path | None
+    ) = None,  # the run the landing page shows (default: runs_root()/"cpu"; missing: the page says so)
+    nbs: str | Path | None = None,  # the notebooks folder (default: the checkout's nbs/)
+) -> Path:
     "Build the documentation site; returns its `index.html`."
     import configparser
     from verified_collapse.tools.runner import notebooks_dir
+
     nbs = Path(nbs) if nbs is not None else notebooks_dir()
-    if not nbs.is_dir(): raise ParamError(f"nbs={str(nbs)!r} is not a folder: pass the nbdev notebooks folder (nbs/)")
+    if not nbs.is_dir():
+        raise ParamError(f"nbs={str(nbs)!r} is not a folder: pass the nbdev notebooks folder (nbs/)")
     if quarto is not None and not isinstance(quarto, bool):
-        raise ParamError(f"quarto={quarto!r}: use True (nbdev_docs), False (offline build) or None (Quarto if installed)")
-    if quarto is None: quarto = shutil.which("quarto") is not None
+        raise ParamError(
+            f"quarto={quarto!r}: use True (nbdev_docs), False (offline build) or None (Quarto if installed)"
+        )
+    if quarto is None:
+        quarto = shutil.which("quarto") is not None
     elif quarto and shutil.which("quarto") is None:
-        raise ParamError("quarto=True but there is no `quarto` on the PATH: install Quarto, or build offline (quarto=False)")
+        raise ParamError(
+            "quarto=True but there is no `quarto` on the PATH: install Quarto, or build offline (quarto=False)"
+        )
     if out_dir is None:
-        ini = configparser.ConfigParser(delimiters=["="]); ini.read(nbs.parent / "settings.ini")
+        ini = configparser.ConfigParser(delimiters=["="])
+        ini.read(nbs.parent / "settings.ini")
         out_dir = nbs.parent / ini["DEFAULT"].get("doc_path", "_docs")
     out = Path(out_dir).resolve()
-    if out.exists() and not out.is_dir(): raise ParamError(f"out_dir={str(out_dir)!r} is a file: pass a folder for the site")
+    if out.exists() and not out.is_dir():
+        raise ParamError(f"out_dir={str(out_dir)!r} is a file: pass a folder for the site")
     if out.is_dir() and any(out.iterdir()) and not ((out / _MARK).exists() or (out / "site_libs").is_dir()):
-        raise ParamError(f"out_dir={str(out_dir)!r} is a folder with other files in it, which the build would replace: "
-                         "pass a new or empty folder, or one that holds a site built before")
+        raise ParamError(
+            f"out_dir={str(out_dir)!r} is a folder with other files in it, which the build would replace: "
+            "pass a new or empty folder, or one that holds a site built before"
+        )
     if cpu_run is not None and not Path(cpu_run).is_dir():
-        raise ParamError(f"cpu_run={str(cpu_run)!r} is not a folder: pass a run folder such as runs/cpu, or leave it out")
+        raise ParamError(
+            f"cpu_run={str(cpu_run)!r} is not a folder: pass a run folder such as runs/cpu, or leave it out"
+        )
     cpu_run = Path(cpu_run) if cpu_run is not None else runs_root() / "cpu"
     if quarto:
         built = _nbdev_docs(nbs.parent).resolve()
         write_readme(nbs / "index.ipynb", nbs.parent / "README.md")
         if built != out:
-            if out.exists(): shutil.rmtree(out)
-            out.parent.mkdir(parents=True, exist_ok=True); shutil.move(str(built), str(out))
+            if out.exists():
+                shutil.rmtree(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(built), str(out))
         return out / "index.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         _offline_site(nbs, tmp, cpu_run)
-        if out.exists(): shutil.rmtree(out)
+        if out.exists():
+            shutil.rmtree(out)
         tmp.rename(out)
     finally:
-        if tmp.exists(): shutil.rmtree(tmp)
+        if tmp.exists():
+            shutil.rmtree(tmp)
     return out / "index.html"

@@ -25,249 +25,478 @@ __all__ = ['VERDICTS', 'SIDES', 'CLAIMS_HEADER', 'VERDICT_RULE', 'verdict', 'cla
 VERDICTS = ("held", "not held", "inconclusive", "not tested at this scale")
 SIDES = ("greater", "less", "within")
 
-def _finite(*xs): return all(x is not None and math.isfinite(float(x)) for x in xs)
 
-def verdict(estimate:float, lo:float, hi:float, # the estimate and its 95% interval
-            side:str|None, # what the paper claims: "greater" (than threshold), "less", "within" (margin of threshold); None: an observation
-            threshold:float=0.0, # the value the claim is measured against
-            margin:float=0.0, # half-width of "within"
-            not_tested:str|None=None, # why the data cannot test the claim (degenerate inputs, too few points)
-           ) -> str:
+def _finite(*xs):
+    return all(x is not None and math.isfinite(float(x)) for x in xs)
+
+
+def verdict(
+    estimate: float,
+    lo: float,
+    hi: float,  # the estimate and its 95% interval
+    side: (
+        str | None
+    ),  # what the paper claims: "greater" (than threshold), "less", "within" (margin of threshold); None: an observation
+    threshold: float = 0.0,  # the value the claim is measured against
+    margin: float = 0.0,  # half-width of "within"
+    not_tested: str | None = None,  # why the data cannot test the claim (degenerate inputs, too few points)
+) -> str:
     "held / not held / inconclusive / not tested at this scale (or 'observation'), from the interval alone."
-    if side is None: return "observation"
-    if side not in SIDES: raise ParamError(f"claim side {side!r} is invalid: expected one of {list(SIDES)} or None")
-    if not_tested or not _finite(estimate, lo, hi): return "not tested at this scale"
+    if side is None:
+        return "observation"
+    if side not in SIDES:
+        raise ParamError(f"claim side {side!r} is invalid: expected one of {list(SIDES)} or None")
+    if not_tested or not _finite(estimate, lo, hi):
+        return "not tested at this scale"
     t = float(threshold)
-    if side == "greater": return "held" if lo > t else "not held" if hi < t else "inconclusive"
-    if side == "less": return "held" if hi < t else "not held" if lo > t else "inconclusive"
-    if lo >= t - margin and hi <= t + margin: return "held"
+    if side == "greater":
+        return "held" if lo > t else "not held" if hi < t else "inconclusive"
+    if side == "less":
+        return "held" if hi < t else "not held" if lo > t else "inconclusive"
+    if lo >= t - margin and hi <= t + margin:
+        return "held"
     return "not held" if lo > t + margin or hi < t - margin else "inconclusive"
 
+# %% ../../nbs/41_report.ipynb #0a672043
 def _slack(c):
     "How far a claim's interval lies on its claimed side (negative: on the other side); -inf when not tested."
-    if c.get("verdict") == "not tested at this scale": return -math.inf
+    if c.get("verdict") == "not tested at this scale":
+        return -math.inf
     t, m, lo, hi = c.get("threshold", 0.0), c.get("margin", 0.0), c["lo"], c["hi"]
     return {"greater": lo - t, "less": t - hi, "within": min(lo - (t - m), (t + m) - hi)}[c["side"]]
 
-def claim(id:str, # a stable identifier, e.g. "eigen_oracle_beats_generator"
-          claim:str, # the claim, as tested here
-          paper:str, # what the paper says
-          measured:str, # this run's numbers, in words
-          estimate:float=math.nan, lo:float=math.nan, hi:float=math.nan, # the estimate and its 95% interval
-          side:str|None=None, threshold:float=0.0, margin:float=0.0, # see `verdict`
-          not_tested:str|None=None, # why it cannot be tested here
-          **extra, # anything else worth recording (method, n_items, seeds, ...)
-         ) -> dict:
+
+def claim(
+    id: str,  # a stable identifier, e.g. "eigen_oracle_beats_generator"
+    claim: str,  # the claim, as tested here
+    paper: str,  # what the paper says
+    measured: str,  # this run's numbers, in words
+    estimate: float = math.nan,
+    lo: float = math.nan,
+    hi: float = math.nan,  # the estimate and its 95% interval
+    side: str | None = None,
+    threshold: float = 0.0,
+    margin: float = 0.0,  # see `verdict`
+    not_tested: str | None = None,  # why it cannot be tested here
+    **extra,  # anything else worth recording (method, n_items, seeds, ...)
+) -> dict:
     "A claim record for `claims.json`, with its verdict computed by `verdict`."
-    c = dict(id=id, claim=claim, paper=paper, measured=measured, estimate=float(estimate), lo=float(lo), hi=float(hi), side=side,
-             threshold=float(threshold), margin=float(margin), not_tested=not_tested, **extra)
+    c = dict(
+        id=id,
+        claim=claim,
+        paper=paper,
+        measured=measured,
+        estimate=float(estimate),
+        lo=float(lo),
+        hi=float(hi),
+        side=side,
+        threshold=float(threshold),
+        margin=float(margin),
+        not_tested=not_tested,
+        **extra,
+    )
     c["verdict"] = verdict(c["estimate"], c["lo"], c["hi"], side, threshold, margin, not_tested)
     return c
 
-def combine(verdicts:list, # the verdicts of a claim's cases
-           ) -> str:
+# %% ../../nbs/41_report.ipynb #f3225ef6
+def combine(
+    verdicts: list,  # the verdicts of a claim's cases
+) -> str:
     "A claim over cases: held if all hold; not held if any is not; not tested if none could be; else inconclusive."
-    if verdicts and all(v == "held" for v in verdicts): return "held"
-    if "not held" in verdicts: return "not held"
-    if all(v == "not tested at this scale" for v in verdicts): return "not tested at this scale"
+    if verdicts and all(v == "held" for v in verdicts):
+        return "held"
+    if "not held" in verdicts:
+        return "not held"
+    if all(v == "not tested at this scale" for v in verdicts):
+        return "not tested at this scale"
     return "inconclusive"
 
-def decide(c:dict, # a claim record (from `claim` or `all_of`, or read back from claims.json)
-          ) -> str:
-    "The verdict of a claim record, recomputed from its interval (or from its cases' intervals)."
-    if "side" not in c: return "no verdict (recorded without an interval)"
-    if c.get("cases"): return combine([decide(p) for p in c["cases"]])
-    return verdict(c.get("estimate", math.nan), c.get("lo", math.nan), c.get("hi", math.nan), c["side"], c.get("threshold", 0.0),
-                   c.get("margin", 0.0), c.get("not_tested"))
 
-def all_of(id:str, claim_text:str, paper:str, # as in `claim`
-           parts:list, # one `claim` per case, all with a side
-           measured:str="", # words before the weakest case's description
-          ) -> dict:
+def decide(
+    c: dict,  # a claim record (from `claim` or `all_of`, or read back from claims.json)
+) -> str:
+    "The verdict of a claim record, recomputed from its interval (or from its cases' intervals)."
+    if "side" not in c:
+        return "no verdict (recorded without an interval)"
+    if c.get("cases"):
+        return combine([decide(p) for p in c["cases"]])
+    return verdict(
+        c.get("estimate", math.nan),
+        c.get("lo", math.nan),
+        c.get("hi", math.nan),
+        c["side"],
+        c.get("threshold", 0.0),
+        c.get("margin", 0.0),
+        c.get("not_tested"),
+    )
+
+
+def all_of(
+    id: str,
+    claim_text: str,
+    paper: str,  # as in `claim`
+    parts: list,  # one `claim` per case, all with a side
+    measured: str = "",  # words before the weakest case's description
+) -> dict:
     "A claim that holds only if every case does; its estimate is the weakest tested case's."
-    if not parts: return claim(id, claim_text, paper, measured + " (no cases)", side="greater", not_tested="no cases to test")
+    if not parts:
+        return claim(id, claim_text, paper, measured + " (no cases)", side="greater", not_tested="no cases to test")
     tested = [p for p in parts if p["verdict"] != "not tested at this scale"]
     weakest = min(tested or parts, key=_slack)
-    c = claim(id, claim_text, paper, f"{measured}; weakest case: {weakest['claim']}: {weakest['measured']}".lstrip("; "),
-              weakest["estimate"], weakest["lo"], weakest["hi"], weakest["side"], weakest["threshold"], weakest["margin"],
-              not_tested=None if tested else weakest["not_tested"], cases=parts)
+    c = claim(
+        id,
+        claim_text,
+        paper,
+        f"{measured}; weakest case: {weakest['claim']}: {weakest['measured']}".lstrip("; "),
+        weakest["estimate"],
+        weakest["lo"],
+        weakest["hi"],
+        weakest["side"],
+        weakest["threshold"],
+        weakest["margin"],
+        not_tested=None if tested else weakest["not_tested"],
+        cases=parts,
+    )
     c["verdict"] = decide(c)
     return c
 
-def at_floor(floor:float=0.0, # the metric's floor (0 for accuracy and ROUGE)
-             **metrics, # name -> a model's metric, e.g. generator=0.0
-            ) -> str|None:
+# %% ../../nbs/41_report.ipynb #01d29f04
+def at_floor(
+    floor: float = 0.0,  # the metric's floor (0 for accuracy and ROUGE)
+    **metrics,  # name -> a model's metric, e.g. generator=0.0
+) -> str | None:
     "Why a comparison is degenerate -- the named metrics at their floor -- or None."
     low = [n for n, v in metrics.items() if not _finite(v) or float(v) <= floor]
     return None if not low else f"{', '.join(low)} at the floor ({floor:g}) of the metric: nothing to compare"
 
-def interval_text(c:dict, # a claim record
-                  digits:int=3) -> str:
+
+def interval_text(c: dict, digits: int = 3) -> str:  # a claim record
     "The estimate and its interval, e.g. '+0.012 [-0.004, +0.027]'; '' when there is none."
-    if not _finite(c.get("estimate"), c.get("lo"), c.get("hi")): return ""
+    if not _finite(c.get("estimate"), c.get("lo"), c.get("hi")):
+        return ""
     f = lambda x: f"{x:+.{digits}f}"
     return f"{f(c['estimate'])} [{f(c['lo'])}, {f(c['hi'])}]"
 
 # %% ../../nbs/41_report.ipynb #c167fb30
-def item_matrix(items:pd.DataFrame, # an items table (`ItemStore.table()`, or items.parquet)
-                value:str="score", # which outcome
-                **where, # the model: column -> value, e.g. verifier="oracle", N=1000
-               ) -> tuple[np.ndarray, list, list]:
+def item_matrix(
+    items: pd.DataFrame,  # an items table (`ItemStore.table()`, or items.parquet)
+    value: str = "score",  # which outcome
+    **where,  # the model: column -> value, e.g. verifier="oracle", N=1000
+) -> tuple[np.ndarray, list, list]:
     "One model's outcomes as a (seeds, items) matrix, with its seeds and item ids."
     sel = items
-    for k, v in where.items(): sel = sel[sel[k] == v]
-    if sel.empty: raise ParamError(f"no items recorded for the model {where}")
+    for k, v in where.items():
+        sel = sel[sel[k] == v]
+    if sel.empty:
+        raise ParamError(f"no items recorded for the model {where}")
     m = sel.pivot(index="seed", columns="item", values=value)
     return m.to_numpy(float), [int(s) for s in m.index], list(m.columns)
 
-def _aligned(mats:list) -> tuple[list, list, list]:
+
+def _aligned(mats: list) -> tuple[list, list, list]:
     "The matrices restricted to the seeds and items all of them share (same order)."
     seeds = sorted(set.intersection(*(set(s) for _, s, _ in mats)))
     its = sorted(set.intersection(*(set(i) for _, _, i in mats)))
     out = [M[np.ix_([s.index(x) for x in seeds], [i.index(x) for x in its])] for M, s, i in mats]
     return out, seeds, its
 
-def _label(where): return " ".join(str(v) if k == "verifier" else f"{k}={v}" for k, v in where.items())
 
-def paired_claim(id:str, claim_text:str, paper:str, # as in `claim`
-                 items:pd.DataFrame, # the experiment's items table
-                 a:dict, b:dict, # the two models (column -> value); the estimate is mean(a) - mean(b)
-                 side:str, threshold:float=0.0, margin:float=0.0, # see `verdict`
-                 not_tested:str|None=None, # a reason known beforehand (e.g. `at_floor(generator=...)`)
-                 value:str="score", floor:float=0.0, # which outcome; its floor
-                 n_boot:int=2000, seed:int=0, # bootstrap resamples and seed
-                ) -> dict:
+def _label(where):
+    return " ".join(str(v) if k == "verifier" else f"{k}={v}" for k, v in where.items())
+
+# %% ../../nbs/41_report.ipynb #4cf04358
+def paired_claim(
+    id: str,
+    claim_text: str,
+    paper: str,  # as in `claim`
+    items: pd.DataFrame,  # the experiment's items table
+    a: dict,
+    b: dict,  # the two models (column -> value); the estimate is mean(a) - mean(b)
+    side: str,
+    threshold: float = 0.0,
+    margin: float = 0.0,  # see `verdict`
+    not_tested: str | None = None,  # a reason known beforehand (e.g. `at_floor(generator=...)`)
+    value: str = "score",
+    floor: float = 0.0,  # which outcome; its floor
+    n_boot: int = 2000,
+    seed: int = 0,  # bootstrap resamples and seed
+) -> dict:
     "A claim about the difference between two models on the same items (and seeds), with a paired bootstrap interval."
     la, lb = _label(a), _label(b)
-    try: (A, B), seeds, its = _aligned([item_matrix(items, value, **a), item_matrix(items, value, **b)])
+    try:
+        (A, B), seeds, its = _aligned([item_matrix(items, value, **a), item_matrix(items, value, **b)])
     except ParamError as e:
-        return claim(id, claim_text, paper, str(e), side=side, threshold=threshold, margin=margin, not_tested=not_tested or str(e))
-    if not its: return claim(id, claim_text, paper, f"{la} and {lb} share no test item", side=side, not_tested=not_tested or "no shared items")
+        return claim(
+            id,
+            claim_text,
+            paper,
+            str(e),
+            side=side,
+            threshold=threshold,
+            margin=margin,
+            not_tested=not_tested or str(e),
+        )
+    if not its:
+        return claim(
+            id,
+            claim_text,
+            paper,
+            f"{la} and {lb} share no test item",
+            side=side,
+            not_tested=not_tested or "no shared items",
+        )
     r = paired_bootstrap(A, B, n_boot=n_boot, seed=seed)
     ma, mb = float(A.mean()), float(B.mean())
-    if not_tested is None and ma <= floor and mb <= floor: not_tested = f"{la} and {lb} both at the floor ({floor:g}) of the metric"
-    binary = bool(np.isin(A, (0, 1)).all() and np.isin(B, (0, 1)).all() and (A.any() or B.any()))  # 0/1 outcomes, not all 0
+    if not_tested is None and ma <= floor and mb <= floor:
+        not_tested = f"{la} and {lb} both at the floor ({floor:g}) of the metric"
+    binary = bool(
+        np.isin(A, (0, 1)).all() and np.isin(B, (0, 1)).all() and (A.any() or B.any())
+    )  # 0/1 outcomes, not all 0
     mc = mcnemar(A, B) if binary else None
-    per_seed = "" if len(seeds) < 2 else " (difference per seed: " + ", ".join(f"{x:+.4f}" for x in (A - B).mean(1)) + ")"
-    measured = (f"{la} {ma:.4f} vs {lb} {mb:.4f}; {len(seeds)} seed(s) x {len(its)} items{per_seed}"
-                + (f"; McNemar {mc['a_only']}:{mc['b_only']}, p = {mc['p_value']:.3g}" if mc else ""))
-    return claim(id, claim_text, paper, measured, r["estimate"], r["lo"], r["hi"], side, threshold, margin, not_tested,
-                 a=a, b=b, mean_a=ma, mean_b=mb, seeds=seeds, n_items=len(its), method=r.get("method"),
-                 mcnemar_p=None if mc is None else mc["p_value"])
+    per_seed = (
+        "" if len(seeds) < 2 else " (difference per seed: " + ", ".join(f"{x:+.4f}" for x in (A - B).mean(1)) + ")"
+    )
+    measured = f"{la} {ma:.4f} vs {lb} {mb:.4f}; {len(seeds)} seed(s) x {len(its)} items{per_seed}" + (
+        f"; McNemar {mc['a_only']}:{mc['b_only']}, p = {mc['p_value']:.3g}" if mc else ""
+    )
+    return claim(
+        id,
+        claim_text,
+        paper,
+        measured,
+        r["estimate"],
+        r["lo"],
+        r["hi"],
+        side,
+        threshold,
+        margin,
+        not_tested,
+        a=a,
+        b=b,
+        mean_a=ma,
+        mean_b=mb,
+        seeds=seeds,
+        n_items=len(its),
+        method=r.get("method"),
+        mcnemar_p=None if mc is None else mc["p_value"],
+    )
 
-def rank_claim(id:str, claim_text:str, paper:str, # as in `claim`
-               x:dict, # model name -> the number to correlate (e.g. its p*)
-               items:pd.DataFrame, # the experiment's items table
-               models:dict, # model name -> its selector (column -> value), for `item_matrix`
-               threshold:float=0.0, # the claim: rho > threshold
-               min_points:int=5, # fewer models than this: not tested (with 4, no ranking is significant at 5%: 1/24 > 0.04)
-               value:str="score", n_boot:int=2000, seed:int=0,
-               not_tested:str|None=None, # a reason known beforehand (e.g. `at_floor(generator=...)`)
-              ) -> dict:
+# %% ../../nbs/41_report.ipynb #35b5f36e
+def rank_claim(
+    id: str,
+    claim_text: str,
+    paper: str,  # as in `claim`
+    x: dict,  # model name -> the number to correlate (e.g. its p*)
+    items: pd.DataFrame,  # the experiment's items table
+    models: dict,  # model name -> its selector (column -> value), for `item_matrix`
+    threshold: float = 0.0,  # the claim: rho > threshold
+    min_points: int = 5,  # fewer models than this: not tested (with 4, no ranking is significant at 5%: 1/24 > 0.04)
+    value: str = "score",
+    n_boot: int = 2000,
+    seed: int = 0,
+    not_tested: str | None = None,  # a reason known beforehand (e.g. `at_floor(generator=...)`)
+) -> dict:
     "A claim that Spearman's rho between `x` and the models' outcomes exceeds `threshold`, with a bootstrap interval."
     names = [n for n in x if n in models and np.isfinite(x[n])]
     if len(names) < min_points:
-        return claim(id, claim_text, paper, f"{len(names)} models", side="greater", threshold=threshold,
-                     not_tested=not_tested or f"{len(names)} points: the test needs at least {min_points}")
+        return claim(
+            id,
+            claim_text,
+            paper,
+            f"{len(names)} models",
+            side="greater",
+            threshold=threshold,
+            not_tested=not_tested or f"{len(names)} points: the test needs at least {min_points}",
+        )
     mats, seeds, its = _aligned([item_matrix(items, value, **models[n]) for n in names])
     r = spearman_ci(np.array([x[n] for n in names]), np.stack(mats))
-    why = not_tested or (None if np.isfinite(r["estimate"]) else "rho is undefined: the outcomes (or the x values) do not vary")
+    why = not_tested or (
+        None if np.isfinite(r["estimate"]) else "rho is undefined: the outcomes (or the x values) do not vary"
+    )
     means = {n: float(M.mean()) for n, M in zip(names, mats)}
-    measured = (f"rho = {r['estimate']:.3f} over {len(names)} models ({len(seeds)} seed(s) x {len(its)} items), one-sided p = "
-                f"{r['p_value']:.3g}; " + ", ".join(f"{n}: x {x[n]:.3f}, outcome {means[n]:.4f}" for n in sorted(names, key=x.get)))
-    return claim(id, claim_text, paper, measured, r["estimate"], r["lo"], r["hi"], "greater", threshold, not_tested=why,
-                 points=len(names), seeds=seeds, n_items=len(its))
+    measured = (
+        f"rho = {r['estimate']:.3f} over {len(names)} models ({len(seeds)} seed(s) x {len(its)} items), one-sided p = "
+        f"{r['p_value']:.3g}; "
+        + ", ".join(f"{n}: x {x[n]:.3f}, outcome {means[n]:.4f}" for n in sorted(names, key=x.get))
+    )
+    return claim(
+        id,
+        claim_text,
+        paper,
+        measured,
+        r["estimate"],
+        r["lo"],
+        r["hi"],
+        "greater",
+        threshold,
+        not_tested=why,
+        points=len(names),
+        seeds=seeds,
+        n_items=len(its),
+    )
 
-def replicate_claim(id:str, claim_text:str, paper:str, measured:str, # as in `claim`
-                    values, # one number per seed (e.g. an exact accuracy minus a reference)
-                    side:str, threshold:float=0.0, margin:float=0.0, not_tested:str|None=None,
-                   ) -> dict:
+# %% ../../nbs/41_report.ipynb #6eea2195
+def replicate_claim(
+    id: str,
+    claim_text: str,
+    paper: str,
+    measured: str,  # as in `claim`
+    values,  # one number per seed (e.g. an exact accuracy minus a reference)
+    side: str,
+    threshold: float = 0.0,
+    margin: float = 0.0,
+    not_tested: str | None = None,
+) -> dict:
     "A claim about the mean of per-seed values, with a t interval (`stats.mean_ci`); fewer than 2 seeds: not tested."
     r = mean_ci(values)
-    if not_tested is None and r["n"] < 2: not_tested = f"{r['n']} seed(s): an interval needs at least 2"
-    return claim(id, claim_text, paper, measured, r["estimate"], r["lo"], r["hi"], side, threshold, margin, not_tested, seeds=r["n"])
+    if not_tested is None and r["n"] < 2:
+        not_tested = f"{r['n']} seed(s): an interval needs at least 2"
+    return claim(
+        id,
+        claim_text,
+        paper,
+        measured,
+        r["estimate"],
+        r["lo"],
+        r["hi"],
+        side,
+        threshold,
+        margin,
+        not_tested,
+        seeds=r["n"],
+    )
 
 # %% ../../nbs/41_report.ipynb #3e7bc692
 def _read_json(path, default):
-    try: return json.loads(Path(path).read_text())
-    except (FileNotFoundError, json.JSONDecodeError): return default
+    try:
+        return json.loads(Path(path).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return default
 
-def part_dirs(run_root:str|Path) -> list[Path]:
+
+def part_dirs(run_root: str | Path) -> list[Path]:
     "The experiment folders of a run: sub-folders holding a `run.json` or `results.csv`."
     from verified_collapse.tools.runner import EXPERIMENTS
+
     root = Path(run_root)
     order = {k: i for i, k in enumerate(EXPERIMENTS)}
     dirs = [d for d in root.iterdir() if d.is_dir() and ((d / "run.json").exists() or (d / "results.csv").exists())]
     return sorted(dirs, key=lambda d: (order.get(d.name, len(order)), d.name))
 
-def load_results(run_root:str|Path, # a run folder, e.g. runs/cpu
-                ) -> pd.DataFrame:
+
+def load_results(
+    run_root: str | Path,  # a run folder, e.g. runs/cpu
+) -> pd.DataFrame:
     "All results of a run as one tidy DataFrame, with a `part` column naming the experiment."
     root = Path(run_root)
-    if not root.is_dir(): raise FileNotFoundError(f"no run folder {root}: run `vcollapse reproduce` or `vcollapse run` first")
+    if not root.is_dir():
+        raise FileNotFoundError(f"no run folder {root}: run `vcollapse reproduce` or `vcollapse run` first")
     frames = []
     for d in part_dirs(root):
         f = d / "results.csv"
         if f.exists():
-            df = pd.read_csv(f); df.insert(0, "part", d.name); frames.append(df)
+            df = pd.read_csv(f)
+            df.insert(0, "part", d.name)
+            frames.append(df)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["part"])
 
+# %% ../../nbs/41_report.ipynb #27b76573
 def _verdict_cell(c):
     "A claim's verdict for the report, recomputed by `decide` (never a stored word)."
     v = decide(c)
     return {"held": "**held**", "not held": "**not held**"}.get(v, v)
 
+
 def _claim_row(d, c):
     why = f" ({c['not_tested']})" if c.get("not_tested") else ""
-    return (f"| {d} | {_cell(c.get('claim', c.get('id', '')))} | {_cell(c.get('paper', ''))} | {_cell(c.get('measured', ''))} | "
-            f"{interval_text(c)} | {_verdict_cell(c)}{_cell(why)} |")
+    return (
+        f"| {d} | {_cell(c.get('claim', c.get('id', '')))} | {_cell(c.get('paper', ''))} | {_cell(c.get('measured', ''))} | "
+        f"{interval_text(c)} | {_verdict_cell(c)}{_cell(why)} |"
+    )
 
-def _cell(s): return str(s).replace("|", "\\|").replace("\n", " ")
+
+def _cell(s):
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
 
 CLAIMS_HEADER = "| part | claim | the paper | this run | estimate [95% interval] | verdict |"
-VERDICT_RULE = ("Verdicts follow one rule (`verified_collapse.tools.report.verdict`): **held** when the whole 95% interval lies on the "
-                "claimed side, **not held** when it lies on the other side, *inconclusive* when it straddles, and *not tested at this "
-                "scale* when the inputs are degenerate (a model at the metric's floor, too few points). Intervals are paired: the "
-                "models are compared on the same test items, over seeds and items when there are several seeds.")
+VERDICT_RULE = (
+    "Verdicts follow one rule (`verified_collapse.tools.report.verdict`): **held** when the whole 95% interval lies on the "
+    "claimed side, **not held** when it lies on the other side, *inconclusive* when it straddles, and *not tested at this "
+    "scale* when the inputs are degenerate (a model at the metric's floor, too few points). Intervals are paired: the "
+    "models are compared on the same test items, over seeds and items when there are several seeds."
+)
 
-def render_report(run_root:str|Path, # the run folder
-                  title:str="verified_collapse reproduction report",
-                 ) -> str:
+# %% ../../nbs/41_report.ipynb #785ed74c
+def render_report(
+    run_root: str | Path,  # the run folder
+    title: str = "verified_collapse reproduction report",
+) -> str:
     "The markdown of REPORT.md for a run folder."
     root = Path(run_root)
     parts = part_dirs(root)
-    lines = [f"# {title}", "", f"Run folder `{root.name}`; report written {time.strftime('%Y-%m-%d %H:%M:%S')}; "
-             f"device `{pick_device()}`.", ""]
+    lines = [
+        f"# {title}",
+        "",
+        f"Run folder `{root.name}`; report written {time.strftime('%Y-%m-%d %H:%M:%S')}; " f"device `{pick_device()}`.",
+        "",
+    ]
     runs = {d.name: _read_json(d / "run.json", {}) for d in parts}
     vers = next((r["versions"] for r in runs.values() if r.get("versions")), {})
-    if vers: lines += ["Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items() if k != "platform") + ".", ""]
-    lines += ["## Parts", "", "| part | status | wall time (s) | seed | seeds | device | finished | parameter hash |", "|---|---|---|---|---|---|---|---|"]
+    if vers:
+        lines += ["Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items() if k != "platform") + ".", ""]
+    lines += [
+        "## Parts",
+        "",
+        "| part | status | wall time (s) | seed | seeds | device | finished | parameter hash |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for d in parts:
-        r = runs[d.name]; p = r.get("params", {})
-        lines.append(f"| {d.name} | {r.get('status', 'n/a')} | {r.get('seconds', float('nan')):.1f} | {_cell(p.get('seed', 'n/a'))} | "
-                     f"{_cell(p.get('seeds', 'n/a'))} | {r.get('device') or p.get('device', 'n/a')} | {r.get('finished', 'n/a')} | `{r.get('hash', '')}` |")
-    lines += ["", "Determinism: on CPU, the same preset and seed give byte-identical results tables (rows sorted), except the "
-              "wall-clock `seconds` column (tested by `tests/test_determinism.py`). On a GPU, torch runs with "
-              "`use_deterministic_algorithms(True, warn_only=True)`: a kernel without a deterministic version warns and "
-              "may differ in the last digits."]
+        r = runs[d.name]
+        p = r.get("params", {})
+        lines.append(
+            f"| {d.name} | {r.get('status', 'n/a')} | {r.get('seconds', float('nan')):.1f} | {_cell(p.get('seed', 'n/a'))} | "
+            f"{_cell(p.get('seeds', 'n/a'))} | {r.get('device') or p.get('device', 'n/a')} | {r.get('finished', 'n/a')} | `{r.get('hash', '')}` |"
+        )
+    lines += [
+        "",
+        "Determinism: on CPU, the same preset and seed give byte-identical results tables (rows sorted), except the "
+        "wall-clock `seconds` column (tested by `tests/test_determinism.py`). On a GPU, torch runs with "
+        "`use_deterministic_algorithms(True, warn_only=True)`: a kernel without a deterministic version warns and "
+        "may differ in the last digits.",
+    ]
     failed = [(d.name, runs[d.name].get("error", "")) for d in parts if runs[d.name].get("status") == "failed"]
     if failed:
-        lines += ["", "## Failures", ""] + [f"- **{k}**: {_cell(e)} (executed notebook: `{k}/{k}.ipynb`)" for k, e in failed]
+        lines += ["", "## Failures", ""] + [
+            f"- **{k}**: {_cell(e)} (executed notebook: `{k}/{k}.ipynb`)" for k, e in failed
+        ]
     from verified_collapse.tools.runner import EXPERIMENTS
+
     beyond = [d for d in parts if EXPERIMENTS.get(d.name, {}).get("beyond")]
     lines += ["", "## Claims", "", VERDICT_RULE, "", CLAIMS_HEADER, "|---|---|---|---|---|---|"]
     n_claims = 0
     for d in parts:
-        if d in beyond: continue
+        if d in beyond:
+            continue
         for c in _read_json(d / "claims.json", []):
-            n_claims += 1; lines.append(_claim_row(d.name, c))
-    if not n_claims: lines.append("| - | no claims were recorded | | | | |")
+            n_claims += 1
+            lines.append(_claim_row(d.name, c))
+    if not n_claims:
+        lines.append("| - | no claims were recorded | | | | |")
     if beyond:
-        lines += ["", "## Beyond the paper", "", "New findings, not claims of the paper: questions the paper leaves open, answered by "
-                  "this run (many generations, data policies, learned verifiers). Each rule is stated in its line.", "",
-                  CLAIMS_HEADER.replace("| claim | the paper |", "| finding | context |"), "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Beyond the paper",
+            "",
+            "New findings, not claims of the paper: questions the paper leaves open, answered by "
+            "this run (many generations, data policies, learned verifiers). Each rule is stated in its line.",
+            "",
+            CLAIMS_HEADER.replace("| claim | the paper |", "| finding | context |"),
+            "|---|---|---|---|---|---|",
+        ]
         for d in beyond:
-            for c in _read_json(d / "claims.json", []): lines.append(_claim_row(d.name, c))
+            for c in _read_json(d / "claims.json", []):
+                lines.append(_claim_row(d.name, c))
     lines += ["", "## Figures", ""]
     for d in parts:
         figs = sorted((d / "figures").glob("*.png")) if (d / "figures").is_dir() else []
@@ -275,14 +504,20 @@ def render_report(run_root:str|Path, # the run folder
             lines += [f"### {d.name}", ""] + [f"![{f.stem}]({d.name}/figures/{f.name})" for f in figs] + [""]
     return "\n".join(lines) + "\n"
 
-def write_report(run_root:str|Path, # the run folder, e.g. runs/cpu
-                ) -> Path:
+# %% ../../nbs/41_report.ipynb #b2b65fc5
+def write_report(
+    run_root: str | Path,  # the run folder, e.g. runs/cpu
+) -> Path:
     "Write `REPORT.md`, `results.csv` and `results.parquet` for a run folder; return the report's path."
     root = Path(run_root)
     df = load_results(root)
     atomic_write_csv(df, root / "results.csv")
     try:
         import io
-        buf = io.BytesIO(); df.to_parquet(buf, index=False); atomic_write_bytes(root / "results.parquet", buf.getvalue())
-    except ImportError: pass
+
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        atomic_write_bytes(root / "results.parquet", buf.getvalue())
+    except ImportError:
+        pass
     return atomic_write_text(root / "REPORT.md", render_report(root))

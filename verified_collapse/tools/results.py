@@ -20,80 +20,121 @@ __all__ = ['folder_kind', 'load', 'load_items']
 def _find(run_dir) -> Path:
     "`run_dir` as given, else under `runs_root()`; a clear error when neither exists."
     d = Path(run_dir)
-    if d.is_dir(): return d
+    if d.is_dir():
+        return d
     alt = runs_root() / d
-    if not d.is_absolute() and alt.is_dir(): return alt
+    if not d.is_absolute() and alt.is_dir():
+        return alt
     where = f"{d}" + (f" (nor {alt})" if not d.is_absolute() else "")
-    raise FileNotFoundError(f"no results folder {where}: run `vcollapse run EXPERIMENT`, `vcollapse reproduce` "
-                            "or `vcollapse sweep GRID.yaml` first, or give the folder they wrote")
+    raise FileNotFoundError(
+        f"no results folder {where}: run `vcollapse run EXPERIMENT`, `vcollapse reproduce` "
+        "or `vcollapse sweep GRID.yaml` first, or give the folder they wrote"
+    )
 
-def folder_kind(run_dir:str|Path, # a sweep, run or experiment folder
-               ) -> str:
+
+def folder_kind(
+    run_dir: str | Path,  # a sweep, run or experiment folder
+) -> str:
     "What `run_dir` holds: 'sweep', 'run', 'experiment' or 'empty'."
     d = _find(run_dir)
-    if (d / "sweep.json").exists(): return "sweep"
-    if part_dirs(d): return "run"
-    if (d / "results.csv").exists(): return "experiment"
+    if (d / "sweep.json").exists():
+        return "sweep"
+    if part_dirs(d):
+        return "run"
+    if (d / "results.csv").exists():
+        return "experiment"
     return "empty"
 
-def _load_sweep(d:Path) -> pd.DataFrame:
+
+def _load_sweep(d: Path) -> pd.DataFrame:
     pq, csv = d / "results.parquet", d / "results.csv"
     if pq.exists() and (not csv.exists() or pq.stat().st_mtime >= csv.stat().st_mtime):
-        try: return pd.read_parquet(pq)
-        except ImportError: pass
-    if csv.exists(): return pd.read_csv(csv)
-    raise ParamError(f"sweep folder {d} has no gathered results yet (no results.csv): run "
-                     "`vcollapse sweep GRID.yaml` again to finish the unfinished points and gather them")
+        try:
+            return pd.read_parquet(pq)
+        except ImportError:
+            pass
+    if csv.exists():
+        return pd.read_csv(csv)
+    raise ParamError(
+        f"sweep folder {d} has no gathered results yet (no results.csv): run "
+        "`vcollapse sweep GRID.yaml` again to finish the unfinished points and gather them"
+    )
 
-def _part_name(d:Path) -> str:
+
+def _part_name(d: Path) -> str:
     "An experiment folder's part: the key in its run.json, else the folder's name."
-    try: return json.loads((d / "run.json").read_text()).get("key") or d.name
-    except (FileNotFoundError, json.JSONDecodeError): return d.name
+    try:
+        return json.loads((d / "run.json").read_text()).get("key") or d.name
+    except (FileNotFoundError, json.JSONDecodeError):
+        return d.name
 
-def _load_experiment(d:Path) -> pd.DataFrame:
+
+def _load_experiment(d: Path) -> pd.DataFrame:
     part = _part_name(d)
     df = pd.read_csv(d / "results.csv")
-    if "part" in df.columns: return df
+    if "part" in df.columns:
+        return df
     df.insert(0, "part", part)
     return df
 
-def load(run_dir:str|Path, # a run folder (runs/cpu), an experiment folder (runs/cpu/theory) or a sweep folder
-         items:bool=False, # the per-item outcomes of every evaluated model (`load_items`) instead of the results
-        ) -> pd.DataFrame:
+
+def load(
+    run_dir: str | Path,  # a run folder (runs/cpu), an experiment folder (runs/cpu/theory) or a sweep folder
+    items: bool = False,  # the per-item outcomes of every evaluated model (`load_items`) instead of the results
+) -> pd.DataFrame:
     "The results of `run_dir` as one tidy DataFrame (with a `part` column, or the sweep's `point` and `grid_*` columns)."
-    if items: return load_items(run_dir)
+    if items:
+        return load_items(run_dir)
     d = _find(run_dir)
     kind = folder_kind(d)
-    if kind == "sweep": df = _load_sweep(d)
-    elif kind == "run": df = load_results(d)
-    elif kind == "experiment": df = _load_experiment(d)
-    else: df = None
+    if kind == "sweep":
+        df = _load_sweep(d)
+    elif kind == "run":
+        df = load_results(d)
+    elif kind == "experiment":
+        df = _load_experiment(d)
+    else:
+        df = None
     if df is None or df.empty:
-        raise ParamError(f"no results in {d}" + (f" (a sweep: see {d / 'sweep.json'} for its failed points)" if kind == "sweep" else
-                         f" (a run folder whose parts wrote no results.csv: see their run.json)" if kind == "run" else
-                         "") + ": run `vcollapse run EXPERIMENT --out FOLDER`, `vcollapse reproduce` or `vcollapse sweep GRID.yaml` to make some")
+        raise ParamError(
+            f"no results in {d}"
+            + (
+                f" (a sweep: see {d / 'sweep.json'} for its failed points)"
+                if kind == "sweep"
+                else f" (a run folder whose parts wrote no results.csv: see their run.json)" if kind == "run" else ""
+            )
+            + ": run `vcollapse run EXPERIMENT --out FOLDER`, `vcollapse reproduce` or `vcollapse sweep GRID.yaml` to make some"
+        )
     return df
 
 # %% ../../nbs/44_results.ipynb #2ecb05fd
-def _items_of(d:Path, part:str) -> pd.DataFrame|None:
+def _items_of(d: Path, part: str) -> pd.DataFrame | None:
     "An experiment folder's items.parquet with a `part` column (None when it has none)."
     f = d / "items.parquet"
-    if not f.exists(): return None
+    if not f.exists():
+        return None
     df = pd.read_parquet(f)
-    if "part" not in df.columns: df.insert(0, "part", part)
+    if "part" not in df.columns:
+        df.insert(0, "part", part)
     return df
 
-def load_items(run_dir:str|Path, # a run, experiment or sweep folder
-              ) -> pd.DataFrame:
+
+def load_items(
+    run_dir: str | Path,  # a run, experiment or sweep folder
+) -> pd.DataFrame:
     "Every evaluated model's per-item outcomes under `run_dir` (`items.parquet`), as one table."
     d = _find(run_dir)
     kind = folder_kind(d)
     if kind == "sweep":
         pts = sorted(p for p in (d / "points").iterdir() if p.is_dir()) if (d / "points").is_dir() else []
         frames = [f.assign(point=p.name) for p in pts if (f := _items_of(p, _part_name(p))) is not None]
-    elif kind == "run": frames = [f for p in part_dirs(d) if (f := _items_of(p, p.name)) is not None]
-    else: frames = [f for f in [_items_of(d, _part_name(d))] if f is not None]
+    elif kind == "run":
+        frames = [f for p in part_dirs(d) if (f := _items_of(p, p.name)) is not None]
+    else:
+        frames = [f for f in [_items_of(d, _part_name(d))] if f is not None]
     if not frames:
-        raise ParamError(f"no per-item outcomes (items.parquet) in {d}: runs made before per-item outcomes were recorded "
-                         "have none; run the experiment again (`vcollapse run EXPERIMENT --force`)")
+        raise ParamError(
+            f"no per-item outcomes (items.parquet) in {d}: runs made before per-item outcomes were recorded "
+            "have none; run the experiment again (`vcollapse run EXPERIMENT --force`)"
+        )
     return pd.concat(frames, ignore_index=True)

@@ -23,8 +23,17 @@ from typing import Any
 import nbformat
 import yaml
 
-from ..core import (CacheError, ParamError, atomic_write_json, folder_lock, params_hash, pick_device, remove_stale_temps,
-                                    runs_root, scan_cache)
+from verified_collapse.core import (
+    CacheError,
+    ParamError,
+    atomic_write_json,
+    folder_lock,
+    params_hash,
+    pick_device,
+    remove_stale_temps,
+    runs_root,
+    scan_cache,
+)
 from ..fingerprint import module_hashes, notebook_modules, package_dir
 
 # %% auto #0
@@ -35,40 +44,62 @@ __all__ = ['EXPERIMENTS', 'PRESETS', 'repo_root', 'notebooks_dir', 'configs_dir'
 
 # %% ../../nbs/40_runner.ipynb #dc63fe47
 EXPERIMENTS = {
-    "theory": dict(notebook="11_theory_experiment.ipynb", title="Theory: Gaussian mixture, verifiers and p*",
-                   config="verified_collapse.theory.config:TheoryConfig"),
-    "eigen": dict(notebook="24_eigen_collapse.ipynb", title="Eigenvalues with transformers",
-                  config="verified_collapse.eigen.config:EigenConfig"),
-    "summ": dict(notebook="34_summ_collapse.ipynb", title="Summarization: self-selection, random, a stronger verifier",
-                 config="verified_collapse.summ.config:SummConfig"),
-    "generations": dict(notebook="50_generations.ipynb", title="Beyond the paper: many generations, data policies, learned verifiers",
-                        config="verified_collapse.beyond:GenerationsConfig", beyond=True),
+    "theory": dict(
+        notebook="11_theory_experiment.ipynb",
+        title="Theory: Gaussian mixture, verifiers and p*",
+        config="verified_collapse.theory.config:TheoryConfig",
+    ),
+    "eigen": dict(
+        notebook="24_eigen_collapse.ipynb",
+        title="Eigenvalues with transformers",
+        config="verified_collapse.eigen.config:EigenConfig",
+    ),
+    "summ": dict(
+        notebook="34_summ_collapse.ipynb",
+        title="Summarization: self-selection, random, a stronger verifier",
+        config="verified_collapse.summ.config:SummConfig",
+    ),
+    "generations": dict(
+        notebook="50_generations.ipynb",
+        title="Beyond the paper: many generations, data policies, learned verifiers",
+        config="verified_collapse.beyond:GenerationsConfig",
+        beyond=True,
+    ),
 }
 PRESETS = ("smoke", "cpu", "paper")
 
+# %% ../../nbs/40_runner.ipynb #4bb98401
 def repo_root() -> Path:
     "The project folder: the parent of the installed package when it was installed from a checkout."
     return package_dir().parent
+
 
 def notebooks_dir() -> Path:
     "Where the experiment notebooks are: `$VCOLLAPSE_NBS`, else the checkout's `nbs/`."
     d = Path(os.environ.get("VCOLLAPSE_NBS", repo_root() / "nbs"))
     if not d.is_dir():
-        raise ParamError(f"experiment notebooks not found in {d}: run from a checkout of verified_collapse "
-                         "(pip install -e .) or set VCOLLAPSE_NBS to its nbs/ folder")
+        raise ParamError(
+            f"experiment notebooks not found in {d}: run from a checkout of verified_collapse "
+            "(pip install -e .) or set VCOLLAPSE_NBS to its nbs/ folder"
+        )
     return d
+
 
 def configs_dir() -> Path:
     "Where the presets are: `$VCOLLAPSE_CONFIGS`, else the checkout's `configs/`."
     return Path(os.environ.get("VCOLLAPSE_CONFIGS", repo_root() / "configs"))
 
-def experiment_config(key:str, # an experiment's short name
-                     ) -> type|None:
+# %% ../../nbs/40_runner.ipynb #09c2db60
+def experiment_config(
+    key: str,  # an experiment's short name
+) -> type | None:
     "The config class of experiment `key` (None for a notebook outside the registry)."
     where = EXPERIMENTS.get(key, {}).get("config")
-    if where is None: return None
+    if where is None:
+        return None
     mod, name = where.split(":")
     return getattr(importlib.import_module(mod), name)  # an import error is a bug of the package: it surfaces
+
 
 def available_experiments() -> list[str]:
     "Experiments whose notebook exists, in order."
@@ -76,27 +107,35 @@ def available_experiments() -> list[str]:
     return [k for k, e in EXPERIMENTS.items() if (d / e["notebook"]).exists()]
 
 # %% ../../nbs/40_runner.ipynb #26248bdb
-def resolve_notebook(name:str, # an experiment's short name ("theory") or a path to a notebook
-                    ) -> tuple[str, Path]:
+def resolve_notebook(
+    name: str,  # an experiment's short name ("theory") or a path to a notebook
+) -> tuple[str, Path]:
     "The experiment key and notebook path for `name`; an unknown name is an error listing the known ones."
     if name in EXPERIMENTS:
         path = notebooks_dir() / EXPERIMENTS[name]["notebook"]
         if not path.exists():
-            raise ParamError(f"experiment {name!r} has no notebook yet ({path.name} is missing); available: {available_experiments()}")
+            raise ParamError(
+                f"experiment {name!r} has no notebook yet ({path.name} is missing); available: {available_experiments()}"
+            )
         return name, path
     p = Path(name)
     if p.suffix == ".ipynb" and p.exists():
         for key, e in EXPERIMENTS.items():
-            if e["notebook"] == p.name: return key, p
+            if e["notebook"] == p.name:
+                return key, p
         return p.stem, p
     close = difflib.get_close_matches(name, list(EXPERIMENTS), n=1)
-    raise ParamError(f"unknown notebook {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                     + f" Give one of {list(EXPERIMENTS)} or a path to an .ipynb file")
+    raise ParamError(
+        f"unknown notebook {name!r}"
+        + (f"; did you mean {close[0]!r}?" if close else "")
+        + f" Give one of {list(EXPERIMENTS)} or a path to an .ipynb file"
+    )
 
 # %% ../../nbs/40_runner.ipynb #408f0617
-def notebook_params(path:str|Path) -> dict:
+def notebook_params(path: str | Path) -> dict:
     "The parameters of a notebook: name -> dict(type, default, help), from its `parameters` cell."
     import papermill as pm
+
     nb = nbformat.read(str(path), as_version=4)
     if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
         raise ParamError(f"notebook {path} has no cell tagged 'parameters'")
@@ -107,75 +146,118 @@ def notebook_params(path:str|Path) -> dict:
         raw = pm.inspect_notebook(str(tmp))
     cell = next(c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", []))
     import ast
-    assigned = [t.id for node in ast.parse(cell.source).body for t in
-                ([node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", [])) if isinstance(t, ast.Name)]
+
+    assigned = [
+        t.id
+        for node in ast.parse(cell.source).body
+        for t in ([node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", []))
+        if isinstance(t, ast.Name)
+    ]
     missing = [n for n in assigned if n not in raw]
     if missing:
-        raise ParamError(f"notebook {Path(path).name}: papermill cannot read the parameter line(s) of {missing} "
-                         "(papermill's parser rejects an '=' inside a value or a comment): rewrite those lines")
+        raise ParamError(
+            f"notebook {Path(path).name}: papermill cannot read the parameter line(s) of {missing} "
+            "(papermill's parser rejects an '=' inside a value or a comment): rewrite those lines"
+        )
     out = {}
     for name, p in raw.items():
-        try: default = yaml.safe_load(p["default"]) if p["default"] is not None else None
-        except yaml.YAMLError: default = p["default"]
-        if isinstance(default, str) and p["default"].strip()[:1] in "\"'": default = default
+        try:
+            default = yaml.safe_load(p["default"]) if p["default"] is not None else None
+        except yaml.YAMLError:
+            default = p["default"]
+        if isinstance(default, str) and p["default"].strip()[:1] in "\"'":
+            default = default
         out[name] = dict(type=p["inferred_type_name"], default=default, help=p["help"] or "")
     return out
 
-def parse_value(text:str) -> Any:
+# %% ../../nbs/40_runner.ipynb #bc6a1318
+def parse_value(text: str) -> Any:
     "A command-line parameter value, read as YAML (plain data only)."
-    try: return yaml.safe_load(text)
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ParamError(f"cannot read value {text!r} as plain YAML data ({' '.join(str(e).split())}): give a number, "
-                         "a string, a list like [1, 2] or a mapping; tags such as !!python/... are refused") from None
+        raise ParamError(
+            f"cannot read value {text!r} as plain YAML data ({' '.join(str(e).split())}): give a number, "
+            "a string, a list like [1, 2] or a mapping; tags such as !!python/... are refused"
+        ) from None
 
-_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "list": (list,), "dict": (dict,),
-          "tuple": (list, tuple)}
+# %% ../../nbs/40_runner.ipynb #4c39070f
+_TYPES = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
+    "tuple": (list, tuple),
+}
 
-def check_types(params:dict, # name -> value to inject
-                spec:dict, # `notebook_params` of the notebook
-                where:str="the notebook", # for messages
-               ) -> dict:
+
+def check_types(
+    params: dict,  # name -> value to inject
+    spec: dict,  # `notebook_params` of the notebook
+    where: str = "the notebook",  # for messages
+) -> dict:
     "Refuse unknown names (suggesting the closest) and values of the wrong type."
     for name, value in params.items():
         if name not in spec:
             close = difflib.get_close_matches(name, list(spec), n=1)
-            raise ParamError(f"unknown parameter {name!r} for {where}" + (f"; did you mean {close[0]!r}?" if close else "")
-                             + f" Known: {sorted(spec)}")
+            raise ParamError(
+                f"unknown parameter {name!r} for {where}"
+                + (f"; did you mean {close[0]!r}?" if close else "")
+                + f" Known: {sorted(spec)}"
+            )
         want = _TYPES.get(spec[name]["type"])
-        if want is None: continue
+        if want is None:
+            continue
         ok = isinstance(value, want) and not (isinstance(value, bool) and bool not in want)
         if not ok:
-            raise ParamError(f"parameter {name!r} = {value!r} is invalid: expected {spec[name]['type']} "
-                             f"(default {spec[name]['default']!r}; {spec[name]['help']})")
+            raise ParamError(
+                f"parameter {name!r} = {value!r} is invalid: expected {spec[name]['type']} "
+                f"(default {spec[name]['default']!r}; {spec[name]['help']})"
+            )
     return params
 
-def load_preset(preset:str, # "smoke", "cpu" or "paper" (or a path to a YAML file)
-                key:str, # the experiment's short name: its section of the preset
-               ) -> dict:
+# %% ../../nbs/40_runner.ipynb #8160adda
+def load_preset(
+    preset: str,  # "smoke", "cpu" or "paper" (or a path to a YAML file)
+    key: str,  # the experiment's short name: its section of the preset
+) -> dict:
     "The parameters a preset sets for one experiment."
     path = Path(preset) if preset.endswith((".yaml", ".yml")) else configs_dir() / f"{preset}.yaml"
     if not path.exists():
         raise ParamError(f"preset {preset!r} not found ({path}); presets: {list(PRESETS)} or a path to a .yaml file")
-    try: data = yaml.safe_load(path.read_text()) or {}
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as e:
-        raise ParamError(f"preset file {path} is not plain YAML ({' '.join(str(e).split())}); a preset holds only numbers, "
-                         "strings, lists and mappings, and tags such as !!python/... are refused") from None
-    if not isinstance(data, dict): raise ParamError(f"preset file {path} must be a mapping of experiment -> parameters")
+        raise ParamError(
+            f"preset file {path} is not plain YAML ({' '.join(str(e).split())}); a preset holds only numbers, "
+            "strings, lists and mappings, and tags such as !!python/... are refused"
+        ) from None
+    if not isinstance(data, dict):
+        raise ParamError(f"preset file {path} must be a mapping of experiment -> parameters")
     section = data.get(key) or {}
-    if not isinstance(section, dict): raise ParamError(f"preset {path}: section {key!r} must be a mapping of parameters")
+    if not isinstance(section, dict):
+        raise ParamError(f"preset {path}: section {key!r} must be a mapping of parameters")
     return dict(section)
 
+# %% ../../nbs/40_runner.ipynb #d52c5a53
 @contextlib.contextmanager
-def _in_folder(folder:Path):
+def _in_folder(folder: Path):
     "Run a block with `folder` as the current folder (papermill runs a notebook from its own folder)."
-    old = os.getcwd(); os.chdir(folder)
-    try: yield
-    finally: os.chdir(old)
+    old = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(old)
 
-def validate(key:str, # experiment short name
-             path:Path, # its notebook
-             params:dict, # the parameters to inject (preset + overrides)
-            ) -> dict:
+
+def validate(
+    key: str,  # experiment short name
+    path: Path,  # its notebook
+    params: dict,  # the parameters to inject (preset + overrides)
+) -> dict:
     "Check names, types and the experiment's own rules; return the full parameter set (defaults filled in)."
     config = experiment_config(key)
     if config is None:  # a notebook outside the registry: its parameters cell is all there is
@@ -185,13 +267,14 @@ def validate(key:str, # experiment short name
     with _in_folder(path.parent):  # relative data folders mean what they mean inside the notebook
         return config.from_params(params, where=f"notebook {path.name}").to_dict()
 
-def parameter_help(key:str, # experiment short name
-                   path:Path, # its notebook
-                  ) -> dict:
+
+def parameter_help(
+    key: str,  # experiment short name
+    path: Path,  # its notebook
+) -> dict:
     "Name -> dict(type, default, help) of every parameter: from the config, else from the parameters cell."
     config = experiment_config(key)
     return config.help() if config is not None else notebook_params(path)
-
 
 # %% ../../nbs/40_runner.ipynb #88464000
 @dataclass
@@ -204,74 +287,96 @@ class RunResult:
     error: str = ""
     params: dict = field(default_factory=dict)
 
+
 def versions() -> dict:
     "Versions of Python and the main libraries, for the record."
     import importlib.metadata as md
+
     out = {"python": platform.python_version(), "platform": platform.platform()}
     for pkg in ["verified_collapse", "numpy", "scipy", "pandas", "torch", "transformers", "papermill", "nbdev"]:
-        try: out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError: pass
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
     return out
 
-def notebook_hash(path:Path, # an .ipynb file
-                 ) -> str:
+# %% ../../nbs/40_runner.ipynb #e2fccd95
+def notebook_hash(
+    path: Path,  # an .ipynb file
+) -> str:
     "Hash of a notebook's code cells (12 hex digits): what the run key sees of the notebook itself."
     import hashlib
+
     nb = nbformat.read(str(path), as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     return hashlib.sha256(code.encode()).hexdigest()[:12]
 
-def library_modules_of(path:Path, # an experiment notebook
-                      ) -> dict:
+
+def library_modules_of(
+    path: Path,  # an experiment notebook
+) -> dict:
     "Hash of each `verified_collapse` module the notebook's run depends on: those it imports, and theirs, transitively."
     return module_hashes(*notebook_modules(path))
 
-def run_hash(path:Path, # the experiment notebook
-             params:dict, # every parameter it runs with (defaults filled in, overrides and out_dir on top)
-             code_hash:str|None=None, # `notebook_hash(path)`, if already computed
-             library:dict|None=None, # `library_modules_of(path)`, if already computed
-            ) -> str:
+
+def run_hash(
+    path: Path,  # the experiment notebook
+    params: dict,  # every parameter it runs with (defaults filled in, overrides and out_dir on top)
+    code_hash: str | None = None,  # `notebook_hash(path)`, if already computed
+    library: dict | None = None,  # `library_modules_of(path)`, if already computed
+) -> str:
     "The cache key of a run: its parameters, the notebook's code and the library code it runs (`run.json`'s `hash`)."
     library = library_modules_of(path) if library is None else library
     return params_hash({"params": params, "notebook": code_hash or notebook_hash(path), "library": library})
 
-def _why_rerun(old:dict, params:dict, code_hash:str, library:dict) -> str:
+
+def _why_rerun(old: dict, params: dict, code_hash: str, library: dict) -> str:
     "Why a finished run is not up to date: which library modules, parameters or notebook changed."
-    changed = sorted(m for m in set(library) | set(old.get("library", {})) if library.get(m) != old.get("library", {}).get(m))
-    if changed and "library" in old: return f"the library changed since the last run ({', '.join(changed)})"
-    if "library" not in old: return "the last run did not record the library's code"
+    changed = sorted(
+        m for m in set(library) | set(old.get("library", {})) if library.get(m) != old.get("library", {}).get(m)
+    )
+    if changed and "library" in old:
+        return f"the library changed since the last run ({', '.join(changed)})"
+    if "library" not in old:
+        return "the last run did not record the library's code"
     diff = sorted(k for k in set(params) | set(old.get("params", {})) if params.get(k) != old.get("params", {}).get(k))
-    if diff: return f"parameters changed ({', '.join(diff)})"
+    if diff:
+        return f"parameters changed ({', '.join(diff)})"
     return "the notebook changed" if old.get("notebook_hash") != code_hash else "the last run did not finish"
 
-def run_experiment(name:str, # experiment short name or notebook path
-                   params:dict|None=None, # overrides, on top of the preset
-                   preset:str="smoke", # which preset's section to start from
-                   out_dir:str|Path|None=None, # default runs/<preset>/<key>
-                   force:bool=False, # run even if a finished run with the same parameters exists
-                   kernel:str="python3", # Jupyter kernel name
-                   log=print, # where progress lines go
-                   wait:float=0.0, # seconds to wait for another process running into the same folder (0: refuse at once)
-                  ) -> RunResult:
+# %% ../../nbs/40_runner.ipynb #1ef13652
+def run_experiment(
+    name: str,  # experiment short name or notebook path
+    params: dict | None = None,  # overrides, on top of the preset
+    preset: str = "smoke",  # which preset's section to start from
+    out_dir: str | Path | None = None,  # default runs/<preset>/<key>
+    force: bool = False,  # run even if a finished run with the same parameters exists
+    kernel: str = "python3",  # Jupyter kernel name
+    log=print,  # where progress lines go
+    wait: float = 0.0,  # seconds to wait for another process running into the same folder (0: refuse at once)
+) -> RunResult:
     "Validate parameters, then run the experiment notebook with papermill; never raises on a failing notebook."
     import papermill as pm
+
     key, path = resolve_notebook(name)
     params = {**load_preset(preset, key), **(params or {})}
-    full = validate(key, path, params)               # raises ParamError before anything is written
+    full = validate(key, path, params)  # raises ParamError before anything is written
     out = Path(out_dir) if out_dir is not None else runs_root() / Path(preset).stem / key
     out = out.resolve()
     inject = {**params, "out_dir": str(out)} if "out_dir" in full else dict(params)
     nb_hash, library = notebook_hash(path), library_modules_of(path)
     h = run_hash(path, {**full, **inject}, nb_hash, library)
-    problems = scan_cache(out)                      # a damaged cache stops the run here, before any work (or lock file)
+    problems = scan_cache(out)  # a damaged cache stops the run here, before any work (or lock file)
     if problems:
         raise CacheError(f"{len(problems)} damaged cache file(s) in {out}:\n  " + "\n  ".join(problems))
     with folder_lock(out, wait=wait, what=f"vcollapse run {key}"):  # a second run into this folder waits or is refused
         return _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force, kernel, log)
 
+# %% ../../nbs/40_runner.ipynb #54acb855
 def _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force, kernel, log) -> RunResult:
     "`run_experiment` once it holds the folder's lock."
     import papermill as pm
+
     record = out / "run.json"
     why = "no finished run in this folder"
     if record.exists():
@@ -279,26 +384,63 @@ def _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force
         if old.get("hash") == h and old.get("status") == "ok" and not force:
             log(f"[{key}] up to date ({out}), skipped; --force to re-run")
             return RunResult(key, "cached", str(out), old.get("seconds", 0.0), "", old.get("params", {}))
-        why = "--force" if force else _why_rerun(old, {**full, **inject}, nb_hash, library) if old.get("status") == "ok" else "the last run failed"
+        why = (
+            "--force"
+            if force
+            else (
+                _why_rerun(old, {**full, **inject}, nb_hash, library)
+                if old.get("status") == "ok"
+                else "the last run failed"
+            )
+        )
     out.mkdir(parents=True, exist_ok=True)
-    for p in remove_stale_temps(out): log(f"[{key}] removed {p.name}, left by an interrupted write")
+    for p in remove_stale_temps(out):
+        log(f"[{key}] removed {p.name}, left by an interrupted write")
     log(f"[{key}] running {path.name} -> {out} ({why})")
-    t0 = time.perf_counter(); error = ""
-    partial = out / f".{key}.running.ipynb"          # papermill rewrites its output after every cell: only a whole one is renamed
+    t0 = time.perf_counter()
+    error = ""
+    partial = (
+        out / f".{key}.running.ipynb"
+    )  # papermill rewrites its output after every cell: only a whole one is renamed
     try:
-        pm.execute_notebook(str(path), str(partial), parameters=inject, kernel_name=kernel,
-                            cwd=str(path.parent), progress_bar=False, log_output=False)
+        pm.execute_notebook(
+            str(path),
+            str(partial),
+            parameters=inject,
+            kernel_name=kernel,
+            cwd=str(path.parent),
+            progress_bar=False,
+            log_output=False,
+        )
         status = "ok"
     except pm.PapermillExecutionError as e:
         status, error = "failed", f"cell {e.exec_count} ({e.ename}): {e.evalue}"
     except Exception as e:  # kernel died, missing kernel, ...
         status, error = "failed", f"{type(e).__name__}: {e}"
     seconds = time.perf_counter() - t0
-    if partial.exists(): os.replace(partial, out / f"{key}.ipynb")
-    try: device = str(pick_device(str(full.get("device", "auto"))))
-    except ParamError: device = str(full.get("device", ""))
-    atomic_write_json(record, dict(key=key, notebook=str(path), preset=preset, params={**full, **inject}, hash=h,
-                                   notebook_hash=nb_hash, library=library, status=status, error=error, seconds=seconds,
-                                   versions=versions(), device=device, finished=time.strftime("%Y-%m-%d %H:%M:%S")))
+    if partial.exists():
+        os.replace(partial, out / f"{key}.ipynb")
+    try:
+        device = str(pick_device(str(full.get("device", "auto"))))
+    except ParamError:
+        device = str(full.get("device", ""))
+    atomic_write_json(
+        record,
+        dict(
+            key=key,
+            notebook=str(path),
+            preset=preset,
+            params={**full, **inject},
+            hash=h,
+            notebook_hash=nb_hash,
+            library=library,
+            status=status,
+            error=error,
+            seconds=seconds,
+            versions=versions(),
+            device=device,
+            finished=time.strftime("%Y-%m-%d %H:%M:%S"),
+        ),
+    )
     log(f"[{key}] {status} in {seconds:.1f} s" + (f": {error}" if error else ""))
     return RunResult(key, status, str(out), seconds, error, {**full, **inject})

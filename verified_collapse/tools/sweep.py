@@ -21,81 +21,134 @@ from typing import Any, Callable
 import pandas as pd
 import yaml
 
-from ..core import (ParamError, atomic_write_bytes, atomic_write_csv, atomic_write_json, check_params,
-                                    params_hash, runs_root)
-from .runner import notebook_hash, load_preset, resolve_notebook, run_experiment, run_hash, validate
+from verified_collapse.core import (
+    ParamError,
+    atomic_write_bytes,
+    atomic_write_csv,
+    atomic_write_json,
+    check_params,
+    params_hash,
+    runs_root,
+)
+from verified_collapse.tools.runner import (
+    notebook_hash,
+    load_preset,
+    resolve_notebook,
+    run_experiment,
+    run_hash,
+    validate,
+)
 
 # %% auto #0
 __all__ = ['GRID_KEYS', 'SLURM_OPTIONS', 'check_grid', 'expand_grid', 'load_grid', 'point_name', 'point_names', 'SweepPoint',
            'plan_sweep', 'check_slurm_options', 'gather', 'run_sweep']
 
 # %% ../../nbs/45_sweep.ipynb #c98ca3c4
-GRID_KEYS = {"experiment": "the experiment's short name (theory, eigen, summ) or a path to a notebook",
-             "preset": "the preset every point starts from (default: smoke)",
-             "params": "fixed parameters, the same for every point",
-             "grid": "parameter -> list of values; the sweep runs every combination"}
+GRID_KEYS = {
+    "experiment": "the experiment's short name (theory, eigen, summ) or a path to a notebook",
+    "preset": "the preset every point starts from (default: smoke)",
+    "params": "fixed parameters, the same for every point",
+    "grid": "parameter -> list of values; the sweep runs every combination",
+}
 
-def check_grid(spec:Any, # the grid, as read from its YAML file
-               where:str="the grid", # for messages, e.g. "grid file sweeps/a.yaml"
-              ) -> dict:
+
+def check_grid(
+    spec: Any,  # the grid, as read from its YAML file
+    where: str = "the grid",  # for messages, e.g. "grid file sweeps/a.yaml"
+) -> dict:
     "The grid with its defaults filled in; `ParamError` naming the problem and the fix if its structure is wrong."
-    def fail(msg): raise ParamError(f"{where}: {msg}")
+
+    def fail(msg):
+        raise ParamError(f"{where}: {msg}")
+
     if not isinstance(spec, dict):
         fail(f"expected a mapping with the keys {list(GRID_KEYS)}, not {type(spec).__name__} {spec!r}")
     for k in spec:
         if k not in GRID_KEYS:
             close = difflib.get_close_matches(str(k), list(GRID_KEYS), n=1)
-            fail(f"unknown key {k!r}" + (f"; did you mean {close[0]!r}?" if close else "") + f" Allowed keys: {list(GRID_KEYS)}")
+            fail(
+                f"unknown key {k!r}"
+                + (f"; did you mean {close[0]!r}?" if close else "")
+                + f" Allowed keys: {list(GRID_KEYS)}"
+            )
     if spec.get("experiment") in (None, ""):
         fail("missing key 'experiment': name the experiment to sweep, e.g. 'experiment: theory'")
-    if not isinstance(spec["experiment"], str): fail(f"'experiment' = {spec['experiment']!r}: expected a name such as 'theory'")
+    if not isinstance(spec["experiment"], str):
+        fail(f"'experiment' = {spec['experiment']!r}: expected a name such as 'theory'")
     preset = spec.get("preset", "smoke")
-    if not isinstance(preset, str) or not preset: fail(f"'preset' = {preset!r}: expected a name such as 'smoke' or a .yaml path")
+    if not isinstance(preset, str) or not preset:
+        fail(f"'preset' = {preset!r}: expected a name such as 'smoke' or a .yaml path")
     params = spec.get("params") or {}
-    if not isinstance(params, dict): fail(f"'params' = {params!r}: expected a mapping of fixed parameters, e.g. 'params: {{d: 20}}'")
+    if not isinstance(params, dict):
+        fail(f"'params' = {params!r}: expected a mapping of fixed parameters, e.g. 'params: {{d: 20}}'")
     grid = spec.get("grid")
-    if grid is None: fail("missing key 'grid': give parameter -> list of values, e.g. 'grid: {seed: [0, 1, 2]}'")
+    if grid is None:
+        fail("missing key 'grid': give parameter -> list of values, e.g. 'grid: {seed: [0, 1, 2]}'")
     if not isinstance(grid, dict) or not grid:
-        fail(f"'grid' = {grid!r} is empty or not a mapping: give parameter -> list of values, e.g. 'grid: {{seed: [0, 1, 2]}}'")
+        fail(
+            f"'grid' = {grid!r} is empty or not a mapping: give parameter -> list of values, e.g. 'grid: {{seed: [0, 1, 2]}}'"
+        )
     for name, values in grid.items():
-        if not isinstance(name, str): fail(f"grid name {name!r} is not a parameter name")
+        if not isinstance(name, str):
+            fail(f"grid name {name!r} is not a parameter name")
         if not isinstance(values, list):
-            fail(f"grid {name!r} = {values!r} is not a list: write '{name}: [{values!r}]', or move it to 'params' to fix it")
-        if not values: fail(f"grid {name!r} is an empty list: give at least one value")
-        try: keys = [params_hash({"v": v}) for v in values]
-        except TypeError as e: fail(f"grid {name!r}: {e}")
+            fail(
+                f"grid {name!r} = {values!r} is not a list: write '{name}: [{values!r}]', or move it to 'params' to fix it"
+            )
+        if not values:
+            fail(f"grid {name!r} is an empty list: give at least one value")
+        try:
+            keys = [params_hash({"v": v}) for v in values]
+        except TypeError as e:
+            fail(f"grid {name!r}: {e}")
         for i, k in enumerate(keys):
-            if k in keys[:i]: fail(f"grid {name!r} repeats the value {values[i]!r}: give each value once")
-        if name in params: fail(f"{name!r} is both in 'params' and in 'grid': keep it in one of them")
+            if k in keys[:i]:
+                fail(f"grid {name!r} repeats the value {values[i]!r}: give each value once")
+        if name in params:
+            fail(f"{name!r} is both in 'params' and in 'grid': keep it in one of them")
     for name in [*params, *grid]:
-        if name == "out_dir": fail("'out_dir' is set by the sweep for every point (<sweep>/points/<point>): remove it")
-    return dict(experiment=spec["experiment"], preset=preset, params=dict(params), grid={k: list(v) for k, v in grid.items()})
+        if name == "out_dir":
+            fail("'out_dir' is set by the sweep for every point (<sweep>/points/<point>): remove it")
+    return dict(
+        experiment=spec["experiment"], preset=preset, params=dict(params), grid={k: list(v) for k, v in grid.items()}
+    )
 
-def expand_grid(spec:dict, # a grid (`check_grid`'s result, or any mapping with a 'grid' entry)
-               ) -> list[dict]:
+
+def expand_grid(
+    spec: dict,  # a grid (`check_grid`'s result, or any mapping with a 'grid' entry)
+) -> list[dict]:
     "Every combination of the grid's values, in a fixed order: the file's order of names, the last name varying fastest."
     grid = spec["grid"]
     return [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
 
-def load_grid(path:str|Path, # a YAML grid file
-             ) -> dict:
+
+def load_grid(
+    path: str | Path,  # a YAML grid file
+) -> dict:
     "Read a grid file (plain YAML data only) and check its structure."
     path = Path(path)
-    if not path.is_file(): raise ParamError(f"grid file {path} not found: give the path to a .yaml file such as configs/sweeps/theory_seeds.yaml")
-    try: spec = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e: raise ParamError(f"grid file {path} is not valid YAML: {e}") from None
+    if not path.is_file():
+        raise ParamError(
+            f"grid file {path} not found: give the path to a .yaml file such as configs/sweeps/theory_seeds.yaml"
+        )
+    try:
+        spec = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise ParamError(f"grid file {path} is not valid YAML: {e}") from None
     return check_grid(spec, where=f"grid file {path}")
 
 # %% ../../nbs/45_sweep.ipynb #a2bd962e
-def point_name(point:dict, # name -> value of one grid point
-               maxlen:int=80, # longer names are replaced by the point's hash
-              ) -> str:
+def point_name(
+    point: dict,  # name -> value of one grid point
+    maxlen: int = 80,  # longer names are replaced by the point's hash
+) -> str:
     "A folder name for a grid point, e.g. 'seed=1,d=20'."
     parts = [f"{k}={v if isinstance(v, str) else json.dumps(v, separators=(',', ':'))}" for k, v in point.items()]
     name = re.sub(r"[^A-Za-z0-9._=,+-]", "_", ",".join(parts))
     return f"point-{params_hash(point)}" if len(name) > maxlen or name.startswith(".") or not name else name
 
-def point_names(points:list[dict]) -> list[str]:
+
+def point_names(points: list[dict]) -> list[str]:
     "Folder names for all points of a grid: `point_name`, made unique (also on case-insensitive file systems)."
     names = [point_name(p) for p in points]
     low = [n.lower() for n in names]
@@ -105,164 +158,230 @@ def point_names(points:list[dict]) -> list[str]:
 @dataclass
 class SweepPoint:
     "One point of a sweep: its values, parameters, folder and what happened to it."
-    index: int # 1-based position in the grid
-    name: str # folder name under <sweep>/points/
-    values: dict # the grid values of this point
-    params: dict # fixed parameters and grid values: what `run_experiment` gets
-    out_dir: str # absolute folder of this point
-    hash: str = "" # the parameter hash `run_experiment` will record
-    status: str = "pending" # pending, running, ok, cached, failed, cancelled
+    index: int  # 1-based position in the grid
+    name: str  # folder name under <sweep>/points/
+    values: dict  # the grid values of this point
+    params: dict  # fixed parameters and grid values: what `run_experiment` gets
+    out_dir: str  # absolute folder of this point
+    hash: str = ""  # the parameter hash `run_experiment` will record
+    status: str = "pending"  # pending, running, ok, cached, failed, cancelled
     seconds: float = 0.0
     error: str = ""
-    job: str = "" # process or job id while it ran
-    t0: float = field(default=0.0, repr=False) # when it was started (time.time())
+    job: str = ""  # process or job id while it ran
+    t0: float = field(default=0.0, repr=False)  # when it was started (time.time())
 
     def is_done(self) -> bool:
         "A finished run of this point with the same parameters exists."
-        try: old = json.loads((Path(self.out_dir) / "run.json").read_text())
-        except (FileNotFoundError, json.JSONDecodeError): return False
+        try:
+            old = json.loads((Path(self.out_dir) / "run.json").read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return False
         return old.get("hash") == self.hash and old.get("status") == "ok"
 
-def plan_sweep(spec:dict, # `check_grid`'s result
-               sweep_dir:str|Path, # the sweep's folder (not created here)
-               where:str="the grid", # for messages
-              ) -> list[SweepPoint]:
+
+def plan_sweep(
+    spec: dict,  # `check_grid`'s result
+    sweep_dir: str | Path,  # the sweep's folder (not created here)
+    where: str = "the grid",  # for messages
+) -> list[SweepPoint]:
     "Validate every point with the runner's checks (nothing is written) and return the points with their folders and hashes."
     try:
         key, path = resolve_notebook(spec["experiment"])
         preset = load_preset(spec["preset"], key)
-    except ParamError as e: raise ParamError(f"{where}: {e}") from None
+    except ParamError as e:
+        raise ParamError(f"{where}: {e}") from None
     nb_hash = notebook_hash(path)
     points = expand_grid(spec)
     out = []
     for i, (values, name) in enumerate(zip(points, point_names(points)), 1):
         params = {**spec["params"], **values}
-        try: full = validate(key, path, {**preset, **params})
-        except ParamError as e: raise ParamError(f"{where}: grid point {i} of {len(points)} ({name}): {e}") from None
+        try:
+            full = validate(key, path, {**preset, **params})
+        except ParamError as e:
+            raise ParamError(f"{where}: grid point {i} of {len(points)} ({name}): {e}") from None
         d = (Path(sweep_dir) / "points" / name).resolve()
-        inject = {**preset, **params, "out_dir": str(d)} if "out_dir" in full else {**preset, **params}   # as run_experiment
+        inject = (
+            {**preset, **params, "out_dir": str(d)} if "out_dir" in full else {**preset, **params}
+        )  # as run_experiment
         out.append(SweepPoint(i, name, values, params, str(d), run_hash(path, {**full, **inject}, nb_hash)))
     return out
 
 # %% ../../nbs/45_sweep.ipynb #36c63553
-def _run_point(experiment:str, params:dict, preset:str, out_dir:str, force:bool=False) -> dict:
+def _run_point(experiment: str, params: dict, preset: str, out_dir: str, force: bool = False) -> dict:
     "Run one point (in a worker process or a Slurm job); the `RunResult` as a dict."
-    return asdict(run_experiment(experiment, params, preset=preset, out_dir=out_dir, force=force,
-                                 log=lambda *a: print(*a, flush=True)))
+    return asdict(
+        run_experiment(
+            experiment, params, preset=preset, out_dir=out_dir, force=force, log=lambda *a: print(*a, flush=True)
+        )
+    )
 
-def _point_main(job_file:str) -> None:
+
+def _point_main(job_file: str) -> None:
     "Entry point of a local worker process: run the point described in `job_file`, write its result next to it."
     job = json.loads(Path(job_file).read_text())
     atomic_write_json(job["result"], _run_point(**job["call"]))
 
+
 def _tail(path, n=1) -> str:
-    try: lines = [l for l in Path(path).read_text(errors="replace").splitlines() if l.strip()]
-    except FileNotFoundError: return ""
+    try:
+        lines = [l for l in Path(path).read_text(errors="replace").splitlines() if l.strip()]
+    except FileNotFoundError:
+        return ""
     return " | ".join(lines[-n:])
+
 
 class _Process:
     "A point running in a local Python subprocess."
-    def __init__(self, folder:Path, name:str, call:dict):
+
+    def __init__(self, folder: Path, name: str, call: dict):
         folder.mkdir(parents=True, exist_ok=True)
         self.result, self.log = folder / f"{name}.result.json", folder / f"{name}.log"
         self.result.unlink(missing_ok=True)
         job = atomic_write_json(folder / f"{name}.job.json", dict(call=call, result=str(self.result)))
         code = "import sys; from verified_collapse.tools.sweep import _point_main; _point_main(sys.argv[1])"
         with open(self.log, "wb") as f:
-            self.proc = subprocess.Popen([sys.executable, "-c", code, str(job)], stdout=f, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", code, str(job)], stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         self.id = f"pid {self.proc.pid}"
-    def done(self) -> bool: return self.proc.poll() is not None
-    def outcome(self) -> tuple[dict|None, str]:
-        if self.result.exists(): return json.loads(self.result.read_text()), ""
+
+    def done(self) -> bool:
+        return self.proc.poll() is not None
+
+    def outcome(self) -> tuple[dict | None, str]:
+        if self.result.exists():
+            return json.loads(self.result.read_text()), ""
         rc = self.proc.returncode
         how = f"was killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
         return None, f"worker process {how} before it finished: {_tail(self.log) or 'no output'} (log: {self.log})"
+
     def cancel(self):
         if self.proc.poll() is None:
             self.proc.terminate()
-            try: self.proc.wait(10)
-            except subprocess.TimeoutExpired: self.proc.kill()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
 
-def _job_error(e:Exception, job) -> str:
+
+def _job_error(e: Exception, job) -> str:
     "One line for a submitit job exception: the last line of the job's traceback, or why it has no result."
     text = str(e).strip()
-    if "has not produced any output" in text:   # UncompletedJobError: killed, timed out, cancelled
+    if "has not produced any output" in text:  # UncompletedJobError: killed, timed out, cancelled
         state = re.search(r"\(state: ([^)]*)\)", text)
-        line = (f"job {job.job_id} ended without a result (state {state.group(1) if state else 'unknown'}): "
-                "killed, out of memory or out of time?")
-    elif "with trace:" in text:                  # FailedJobError: the trace sits between two dashed lines
+        line = (
+            f"job {job.job_id} ended without a result (state {state.group(1) if state else 'unknown'}): "
+            "killed, out of memory or out of time?"
+        )
+    elif "with trace:" in text:  # FailedJobError: the trace sits between two dashed lines
         trace = [l for l in text.split("----------------------")[1].splitlines() if l.strip()]
         line = trace[-1].strip() if trace else text.splitlines()[0]
-    else: line = text.splitlines()[0] if text else "no message"
-    try: log = f" (log: {job.paths.stderr})"
-    except Exception: log = ""
+    else:
+        line = text.splitlines()[0] if text else "no message"
+    try:
+        log = f" (log: {job.paths.stderr})"
+    except Exception:
+        log = ""
     return f"{type(e).__name__}: {line}{log}"
+
 
 class _Job:
     "A point submitted as a submitit job."
-    def __init__(self, executor, call:dict):
+
+    def __init__(self, executor, call: dict):
         self.job = executor.submit(_run_point, **call)
         self.id = f"job {self.job.job_id}"
-    def done(self) -> bool: return self.job.done()
-    def outcome(self) -> tuple[dict|None, str]:
-        try: return self.job.result(), ""
-        except Exception as e: return None, _job_error(e, self.job)
+
+    def done(self) -> bool:
+        return self.job.done()
+
+    def outcome(self) -> tuple[dict | None, str]:
+        try:
+            return self.job.result(), ""
+        except Exception as e:
+            return None, _job_error(e, self.job)
+
     def cancel(self):
-        try: self.job.cancel(check=False)
-        except Exception: pass
+        try:
+            self.job.cancel(check=False)
+        except Exception:
+            pass
 
 # %% ../../nbs/45_sweep.ipynb #1f9ee332
-SLURM_OPTIONS = {"cluster": dict(choices=["slurm", "local"]), "partition": dict(kind=str, nonempty=True),
-                 "timeout_min": dict(kind=numbers.Integral, lo=1), "gpus_per_node": dict(kind=numbers.Integral, lo=0),
-                 "cpus_per_task": dict(kind=numbers.Integral, lo=1), "mem_gb": dict(kind=numbers.Real, lo=0, lo_open=True),
-                 "max_running": dict(kind=numbers.Integral, lo=1)}
+SLURM_OPTIONS = {
+    "cluster": dict(choices=["slurm", "local"]),
+    "partition": dict(kind=str, nonempty=True),
+    "timeout_min": dict(kind=numbers.Integral, lo=1),
+    "gpus_per_node": dict(kind=numbers.Integral, lo=0),
+    "cpus_per_task": dict(kind=numbers.Integral, lo=1),
+    "mem_gb": dict(kind=numbers.Real, lo=0, lo_open=True),
+    "max_running": dict(kind=numbers.Integral, lo=1),
+}
 
-def check_slurm_options(opts:dict|None, # the `slurm` options of `run_sweep`
-                       ) -> dict:
+
+def check_slurm_options(
+    opts: dict | None,  # the `slurm` options of `run_sweep`
+) -> dict:
     "The Slurm options with defaults (cluster 'slurm', 60 minutes); unknown names are errors suggesting the closest."
     opts = {k: v for k, v in (opts or {}).items() if v is not None}
     extra = {k: v for k, v in opts.items() if k.startswith("slurm_")}
     try:
         check_params({k: v for k, v in opts.items() if k not in extra}, SLURM_OPTIONS)
     except ParamError as e:
-        hint = " (or give a submitit Slurm parameter with its 'slurm_' prefix, such as 'slurm_account')" if "unknown" in str(e) else ""
+        hint = (
+            " (or give a submitit Slurm parameter with its 'slurm_' prefix, such as 'slurm_account')"
+            if "unknown" in str(e)
+            else ""
+        )
         raise ParamError(f"slurm option: {e}{hint}") from None
     if extra:
         from submitit.slurm.slurm import SlurmExecutor
+
         valid = SlurmExecutor._valid_parameters()
         for k in extra:
-            if k[len("slurm_"):] not in valid:
-                close = difflib.get_close_matches(k[len("slurm_"):], sorted(valid), n=1)
-                raise ParamError(f"slurm option {k!r} is not a submitit Slurm parameter" + (f"; did you mean 'slurm_{close[0]}'?" if close else ""))
+            if k[len("slurm_") :] not in valid:
+                close = difflib.get_close_matches(k[len("slurm_") :], sorted(valid), n=1)
+                raise ParamError(
+                    f"slurm option {k!r} is not a submitit Slurm parameter"
+                    + (f"; did you mean 'slurm_{close[0]}'?" if close else "")
+                )
     return {"cluster": "slurm", "timeout_min": 60, **opts}
 
-def _executor(folder:Path, opts:dict, name:str):
+
+def _executor(folder: Path, opts: dict, name: str):
     "A submitit executor for the sweep, from checked options."
     import submitit
+
     ex = submitit.AutoExecutor(folder=folder, cluster=opts["cluster"])
     generic = {k: opts.get(k) for k in ("timeout_min", "gpus_per_node", "cpus_per_task", "mem_gb")}
-    ex.update_parameters(name=name, slurm_partition=opts.get("partition"),
-                         **{k: v for k, v in generic.items() if v is not None},
-                         **{k: v for k, v in opts.items() if k.startswith("slurm_")})
+    ex.update_parameters(
+        name=name,
+        slurm_partition=opts.get("partition"),
+        **{k: v for k, v in generic.items() if v is not None},
+        **{k: v for k, v in opts.items() if k.startswith("slurm_")},
+    )
     return ex
 
 # %% ../../nbs/45_sweep.ipynb #19146380
 def _cell_value(v):
     return json.dumps(v) if isinstance(v, (list, dict)) else v
 
-def gather(sweep_dir:str|Path, # a sweep folder with its sweep.json
-           log:Callable|None=None, # where warnings go (default: nowhere)
-          ) -> pd.DataFrame:
+
+def gather(
+    sweep_dir: str | Path,  # a sweep folder with its sweep.json
+    log: Callable | None = None,  # where warnings go (default: nowhere)
+) -> pd.DataFrame:
     "One tidy table of a sweep's finished points, written to `results.csv` and `results.parquet`."
     root = Path(sweep_dir)
     rec = json.loads((root / "sweep.json").read_text())
     frames = []
     for p in rec["points"]:
-        if p["status"] not in ("ok", "cached"): continue
+        if p["status"] not in ("ok", "cached"):
+            continue
         f = root / p["dir"] / "results.csv"
         if not f.exists():
-            if log: log(f"point {p['name']} finished but wrote no results.csv ({f})")
+            if log:
+                log(f"point {p['name']} finished but wrote no results.csv ({f})")
             continue
         frames.append((p, pd.read_csv(f)))
     grid_names = list(rec["spec"]["grid"])
@@ -271,45 +390,78 @@ def gather(sweep_dir:str|Path, # a sweep folder with its sweep.json
     col = {m: (f"sweep_{m}" if m in taken else m) for m in meta}
     out = []
     for p, df in frames:
-        cols = {col["point"]: p["name"], col["status"]: p["status"],
-                **{col[f"grid_{n}"]: _cell_value(p["values"][n]) for n in grid_names}}
+        cols = {
+            col["point"]: p["name"],
+            col["status"]: p["status"],
+            **{col[f"grid_{n}"]: _cell_value(p["values"][n]) for n in grid_names},
+        }
         out.append(pd.concat([pd.DataFrame({k: [v] * len(df) for k, v in cols.items()}, index=df.index), df], axis=1))
     table = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=list(col.values()))
-    for n in grid_names:   # mixed kinds in one column (1 and "a") are written as text
+    for n in grid_names:  # mixed kinds in one column (1 and "a") are written as text
         c = table[col[f"grid_{n}"]]
         kinds = {"number" if isinstance(v, numbers.Number) and not isinstance(v, bool) else type(v).__name__ for v in c}
-        if len(kinds) > 1: table[col[f"grid_{n}"]] = c.astype(str)
+        if len(kinds) > 1:
+            table[col[f"grid_{n}"]] = c.astype(str)
     atomic_write_csv(table, root / "results.csv")
     try:
         import io
-        buf = io.BytesIO(); table.to_parquet(buf, index=False); atomic_write_bytes(root / "results.parquet", buf.getvalue())
-    except Exception as e:   # no pyarrow, or a column parquet cannot hold: the CSV is the table
+
+        buf = io.BytesIO()
+        table.to_parquet(buf, index=False)
+        atomic_write_bytes(root / "results.parquet", buf.getvalue())
+    except Exception as e:  # no pyarrow, or a column parquet cannot hold: the CSV is the table
         (root / "results.parquet").unlink(missing_ok=True)
-        if log: log(f"results.parquet not written ({type(e).__name__}: {e}); results.csv has the table")
+        if log:
+            log(f"results.parquet not written ({type(e).__name__}: {e}); results.csv has the table")
     table.attrs["failed"] = {p["name"]: p["error"] for p in rec["points"] if p["status"] == "failed"}
     table.attrs["sweep_dir"] = str(root)
     return table
 
 # %% ../../nbs/45_sweep.ipynb #95e262ef
 def _record(spec, grid_file, executor, sweep_dir, points, started, finished=None) -> dict:
-    return dict(spec=spec, grid_file=grid_file, executor=executor, sweep_dir=str(sweep_dir), started=started,
-                finished=finished, points=[dict(index=p.index, name=p.name, values=p.values, dir=f"points/{p.name}",
-                                                status=p.status, seconds=p.seconds, error=p.error, job=p.job)
-                                           for p in points])
+    return dict(
+        spec=spec,
+        grid_file=grid_file,
+        executor=executor,
+        sweep_dir=str(sweep_dir),
+        started=started,
+        finished=finished,
+        points=[
+            dict(
+                index=p.index,
+                name=p.name,
+                values=p.values,
+                dir=f"points/{p.name}",
+                status=p.status,
+                seconds=p.seconds,
+                error=p.error,
+                job=p.job,
+            )
+            for p in points
+        ],
+    )
 
-def run_sweep(grid:str|Path|dict, # a grid file, or a grid as a mapping (see `check_grid`)
-              executor:str="local", # "local" (subprocesses) or "slurm" (submitit jobs)
-              out_dir:str|Path|None=None, # the sweep's folder; default runs/sweeps/<grid file name>
-              workers:int=2, # local: points at a time (also for slurm's cluster="local")
-              slurm:dict|None=None, # slurm options: partition, timeout_min, gpus_per_node, cpus_per_task, mem_gb, max_running, cluster, slurm_*
-              force:bool=False, # re-run points that are already finished
-              log:Callable|None=print, # where progress lines go (None: nowhere)
-             ) -> pd.DataFrame:
+
+def run_sweep(
+    grid: str | Path | dict,  # a grid file, or a grid as a mapping (see `check_grid`)
+    executor: str = "local",  # "local" (subprocesses) or "slurm" (submitit jobs)
+    out_dir: str | Path | None = None,  # the sweep's folder; default runs/sweeps/<grid file name>
+    workers: int = 2,  # local: points at a time (also for slurm's cluster="local")
+    slurm: (
+        dict | None
+    ) = None,  # slurm options: partition, timeout_min, gpus_per_node, cpus_per_task, mem_gb, max_running, cluster, slurm_*
+    force: bool = False,  # re-run points that are already finished
+    log: Callable | None = print,  # where progress lines go (None: nowhere)
+) -> pd.DataFrame:
     "Run every point of a grid that is not finished yet, then gather one table; failed points are named in the log and `sweep.json`."
     say = (lambda *a: None) if log is None else ((lambda m: print(m, flush=True)) if log is print else log)
     if executor not in ("local", "slurm"):
         close = difflib.get_close_matches(str(executor), ["local", "slurm"], n=1)
-        raise ParamError(f"executor {executor!r} is unknown" + (f"; did you mean {close[0]!r}?" if close else "") + ": use 'local' or 'slurm'")
+        raise ParamError(
+            f"executor {executor!r} is unknown"
+            + (f"; did you mean {close[0]!r}?" if close else "")
+            + ": use 'local' or 'slurm'"
+        )
     if not isinstance(workers, numbers.Integral) or isinstance(workers, bool) or workers < 1:
         raise ParamError(f"workers = {workers!r} is invalid: expected an integer >= 1")
     if isinstance(grid, dict):
@@ -320,26 +472,40 @@ def run_sweep(grid:str|Path|dict, # a grid file, or a grid as a mapping (see `ch
         default_name = Path(grid).stem
     opts = check_slurm_options(slurm) if executor == "slurm" else {}
     if executor == "slurm" and opts["cluster"] == "slurm" and shutil.which("sbatch") is None:
-        raise ParamError("executor 'slurm' needs Slurm (no sbatch on PATH): use executor 'local' here, "
-                         "or the slurm option cluster='local' to run the same jobs with submitit on this machine")
+        raise ParamError(
+            "executor 'slurm' needs Slurm (no sbatch on PATH): use executor 'local' here, "
+            "or the slurm option cluster='local' to run the same jobs with submitit on this machine"
+        )
     root = Path(out_dir) if out_dir is not None else runs_root() / "sweeps" / default_name
-    points = plan_sweep(spec, root, where=where)          # every point checked: nothing is written before this
-    n = len(points); w = len(str(n))
+    points = plan_sweep(spec, root, where=where)  # every point checked: nothing is written before this
+    n = len(points)
+    w = len(str(n))
     tag = lambda p: f"[{p.index:>{w}}/{n}] {p.name}"
     started = time.strftime("%Y-%m-%d %H:%M:%S")
+
     def save(finished=None):
         atomic_write_json(root / "sweep.json", _record(spec, grid_file, executor, root, points, started, finished))
+
     root.mkdir(parents=True, exist_ok=True)
     todo = []
     for p in points:
-        if not force and p.is_done(): p.status = "cached"
-        else: todo.append(p)
-    how = (f"local, {workers} worker{'s' * (workers > 1)}" if executor == "local" else
-           f"slurm ({opts['cluster']} cluster)" + (f", partition {opts['partition']}" if opts.get("partition") else ""))
-    say(f"sweep {root}: {n} point{'s' * (n > 1)} of {spec['experiment']} (preset {spec['preset']}); "
-        f"{n - len(todo)} already finished, {len(todo)} to run ({how})")
+        if not force and p.is_done():
+            p.status = "cached"
+        else:
+            todo.append(p)
+    how = (
+        f"local, {workers} worker{'s' * (workers > 1)}"
+        if executor == "local"
+        else f"slurm ({opts['cluster']} cluster)"
+        + (f", partition {opts['partition']}" if opts.get("partition") else "")
+    )
+    say(
+        f"sweep {root}: {n} point{'s' * (n > 1)} of {spec['experiment']} (preset {spec['preset']}); "
+        f"{n - len(todo)} already finished, {len(todo)} to run ({how})"
+    )
     for p in points:
-        if p.status == "cached": say(f"{tag(p)}: skipped (finished, same parameters)")
+        if p.status == "cached":
+            say(f"{tag(p)}: skipped (finished, same parameters)")
     save()
     if executor == "local":
         start = lambda p, call: _Process(root / "jobs", p.name, call)
@@ -356,35 +522,60 @@ def run_sweep(grid:str|Path|dict, # a grid file, or a grid as a mapping (see `ch
         while pending or running:
             while pending and (limit is None or len(running) < limit):
                 p = pending.pop(0)
-                h = start(p, dict(experiment=spec["experiment"], params=p.params, preset=spec["preset"],
-                                  out_dir=p.out_dir, force=force))
+                h = start(
+                    p,
+                    dict(
+                        experiment=spec["experiment"],
+                        params=p.params,
+                        preset=spec["preset"],
+                        out_dir=p.out_dir,
+                        force=force,
+                    ),
+                )
                 p.status, p.job, p.t0 = "running", h.id, time.time()
-                running.append((p, h)); say(f"{tag(p)}: started ({h.id})"); save()
+                running.append((p, h))
+                say(f"{tag(p)}: started ({h.id})")
+                save()
             finished = [(p, h) for p, h in running if h.done()]
             if not finished:
                 if tty and time.time() - last_beat > 30:
                     last_beat = time.time()
-                    say(f"... {time.time() - t0:.0f} s: running {', '.join(p.name for p, _ in running)}; {len(pending)} waiting")
-                time.sleep(poll); continue
+                    say(
+                        f"... {time.time() - t0:.0f} s: running {', '.join(p.name for p, _ in running)}; {len(pending)} waiting"
+                    )
+                time.sleep(poll)
+                continue
             for p, h in finished:
                 running.remove((p, h))
                 res, err = h.outcome()
-                if res is None: p.status, p.error, p.seconds = "failed", err, time.time() - p.t0
-                else: p.status, p.error, p.seconds = res["status"], res["error"], res["seconds"]
-                if p.status == "failed": say(f"{tag(p)}: FAILED after {p.seconds:.1f} s: {p.error}")
-                elif p.status == "cached": say(f"{tag(p)}: skipped (finished, same parameters)")
-                else: say(f"{tag(p)}: finished in {p.seconds:.1f} s")
+                if res is None:
+                    p.status, p.error, p.seconds = "failed", err, time.time() - p.t0
+                else:
+                    p.status, p.error, p.seconds = res["status"], res["error"], res["seconds"]
+                if p.status == "failed":
+                    say(f"{tag(p)}: FAILED after {p.seconds:.1f} s: {p.error}")
+                elif p.status == "cached":
+                    say(f"{tag(p)}: skipped (finished, same parameters)")
+                else:
+                    say(f"{tag(p)}: finished in {p.seconds:.1f} s")
                 save()
     except BaseException:
         for p, h in running:
-            h.cancel(); p.status, p.error = "cancelled", "the sweep was interrupted; run it again to finish"
-        for p in pending: p.status = "pending"
-        save(); say(f"sweep interrupted: {len(running)} running point(s) stopped; run it again to finish")
+            h.cancel()
+            p.status, p.error = "cancelled", "the sweep was interrupted; run it again to finish"
+        for p in pending:
+            p.status = "pending"
+        save()
+        say(f"sweep interrupted: {len(running)} running point(s) stopped; run it again to finish")
         raise
     save(finished=time.strftime("%Y-%m-%d %H:%M:%S"))
     table = gather(root, log=say)
     bad = [p for p in points if p.status == "failed"]
-    ran = sum(p.status == "ok" for p in points); skipped = sum(p.status == "cached" for p in points)
-    say(f"sweep done in {time.time() - t0:.0f} s: {ran} ran, {skipped} skipped, {len(bad)} failed"
-        + (f" ({', '.join(p.name for p in bad)})" if bad else "") + f"; {len(table)} rows in {root / 'results.csv'}")
+    ran = sum(p.status == "ok" for p in points)
+    skipped = sum(p.status == "cached" for p in points)
+    say(
+        f"sweep done in {time.time() - t0:.0f} s: {ran} ran, {skipped} skipped, {len(bad)} failed"
+        + (f" ({', '.join(p.name for p in bad)})" if bad else "")
+        + f"; {len(table)} rows in {root / 'results.csv'}"
+    )
     return table
