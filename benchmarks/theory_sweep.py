@@ -39,8 +39,8 @@ def full_grid(P: dict) -> dict:
     times = {}
     mu = make_mu(P["d"], P["mu_norm"])
     t = time.perf_counter()
-    sweep = simulate_sweep(P["p_grid"], [parse_verifier(v) for v in P["verifiers"]], P["N_grid"], mu, seeds=P["seeds"],
-                           seed=P["seed"], chunk=P["chunk"])
+    sweep = simulate_sweep(P["p_grid"], [parse_verifier(v) for v in P["verifiers"]], P["sizes"], mu,
+                           replicates=P["replicates"], seed=P["seed"], chunk=P["chunk"])
     times["p sweep (simulate_sweep)"] = time.perf_counter() - t
     times["_p_sweep_samples"] = int(sweep.groupby(["p", "verifier", "seed"]).rows.max().sum())
     t = time.perf_counter()
@@ -49,12 +49,13 @@ def full_grid(P: dict) -> dict:
     for s in P["loop_verifiers"]:
         v = parse_verifier(s)
         sels[s] = oracle() if (v.phi, v.psi) == (1.0, 0.0) else phi_psi(v.phi, v.psi)
-    run_loop(task, sels, P["loop_sizes"], seeds=[P["seed"] + i for i in range(P["loop_seeds"])], chunk=P["loop_chunk"],
+    run_loop(task, sels, P["loop_sizes"], seeds=[P["seed"] + i for i in range(P["loop_replicates"])], chunk=P["loop_chunk"],
              progress=False)
     times["N sweep (run_loop + TheoryTask)"] = time.perf_counter() - t
     t = time.perf_counter()
     lvs = [LinearVerifier(verifier_direction(mu, a, seed=P["seed"])) for a in P["linear_angles"]]
-    simulate_sweep(P["linear_p_grid"], lvs, P["linear_N_grid"], mu, seeds=P["seeds"], seed=P["seed"] + 1, chunk=P["chunk"])
+    simulate_sweep(P["linear_p_grid"], lvs, P["linear_sizes"], mu, replicates=P["replicates"], seed=P["seed"] + 1,
+                   chunk=P["chunk"])
     times["linear-verifier sweep (simulate_sweep)"] = time.perf_counter() - t
     return times
 
@@ -64,12 +65,12 @@ def main(argv=None):
     ap.add_argument("--preset", default="cpu", help="configs/<preset>.yaml (section `theory`); default cpu")
     ap.add_argument("--naive-N", type=int, nargs="+", default=[100, 1000, 10000, 100000],
                     help="kept-sample checkpoints of the vectorised-vs-naive comparison")
-    ap.add_argument("--naive-seeds", type=int, default=2, help="replicates of the comparison")
+    ap.add_argument("--naive-replicates", type=int, default=2, help="replicates of the comparison")
     ap.add_argument("--skip-full", action="store_true", help="only the vectorised-vs-naive comparison")
     a = ap.parse_args(argv)
     P = load_preset(a.preset)
-    print(f"preset {a.preset}: d={P['d']}, {len(P['p_grid'])} p x {len(P['verifiers'])} verifiers, N up to {max(P['N_grid']):,}, "
-          f"{P['seeds']} seeds; run_loop N up to {max(P['loop_sizes']):,} x {len(P['loop_verifiers'])} verifiers x {P['loop_seeds']} seeds")
+    print(f"preset {a.preset}: d={P['d']}, {len(P['p_grid'])} p x {len(P['verifiers'])} verifiers, N up to {max(P['sizes']):,}, "
+          f"{P['replicates']} seeds; run_loop N up to {max(P['loop_sizes']):,} x {len(P['loop_verifiers'])} verifiers x {P['loop_replicates']} seeds")
     if not a.skip_full:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
@@ -83,12 +84,12 @@ def main(argv=None):
     ps = P["p_grid"][:: max(1, len(P["p_grid"]) // 5)][:5]
     vs = [parse_verifier(v) for v in P["verifiers"][:3]]
     mu = make_mu(P["d"], P["mu_norm"])
-    kw = dict(ps=ps, verifiers=vs, Ns=a.naive_N, mu=mu, seeds=a.naive_seeds, seed=P["seed"])
+    kw = dict(ps=ps, verifiers=vs, sizes=a.naive_N, mu=mu, replicates=a.naive_replicates, seed=P["seed"])
     t = time.perf_counter(); fast = simulate_sweep(**kw, chunk=P["chunk"]); t_fast = time.perf_counter() - t
     t = time.perf_counter(); slow = simulate_naive(**kw); t_slow = time.perf_counter() - t
     same = len(fast) == len(slow) and (fast.rows.values == slow.rows.values).all()
     diff = float(np.abs(fast.accuracy.values - slow.accuracy.values).max())
-    print(f"comparison grid: d={P['d']}, {len(ps)} p x {len(vs)} verifiers, N = {a.naive_N}, {a.naive_seeds} seeds "
+    print(f"comparison grid: d={P['d']}, {len(ps)} p x {len(vs)} verifiers, N = {a.naive_N}, {a.naive_replicates} seeds "
           f"({int(slow.groupby(['p', 'verifier', 'seed']).rows.max().sum()):,} samples drawn one by one by the naive loop)")
     print(f"  simulate_sweep (vectorised) {t_fast:8.2f} s")
     print(f"  simulate_naive (per sample) {t_slow:8.2f} s")

@@ -61,7 +61,7 @@ CASES = [
     ("negative-seed", ["run", "theory", "-p", "seed", "-3"], None, ["'seed' = -3", "[0, inf]"]),
     ("negative-size", ["run", "eigen", "-p", "sizes", "[-5, 10]"], None, ["'sizes' = [-5, 10]", "[1, inf]"]),
     ("sizes-not-increasing", ["run", "eigen", "-p", "sizes", "[60, 30]"], None, ["'sizes' = [60, 30]", "strictly increasing"]),
-    ("theory-N-not-increasing", ["run", "theory", "-p", "N_grid", "[1000, 100]"], None, ["'N_grid'", "strictly increasing"]),
+    ("theory-N-not-increasing", ["run", "theory", "-p", "sizes", "[1000, 100]"], None, ["'sizes'", "strictly increasing"]),
     ("tolerance-zero", ["run", "eigen", "-p", "tolerance", "0"], None, ["'tolerance' = 0", "(0, inf]"]),
     ("tolerance-negative", ["run", "eigen", "-p", "tolerance", "-0.1"], None, ["'tolerance' = -0.1", "(0, inf]"]),
     ("eta-above-one", ["run", "eigen", "-p", "verifiers", "['noisy_oracle(1.5)']"], None, ["'eta' = 1.5", "[0, 1]"]),

@@ -10,9 +10,9 @@ from verified_collapse.tools.results import load
 from verified_collapse.tools.sweep import run_sweep
 
 # The theory notebook below its smoke scale: a few seconds a point.
-THEORY_TINY = {"d": 5, "p_grid": [0.3, 0.8], "verifiers": ["1,1", "1,0"], "N_grid": [100], "seeds": 2,
-               "loop_sizes": [100], "loop_seeds": 1, "loop_verifiers": ["1,1", "1,0", "0.9,0.3"], "loop_chunk": 2000,
-               "linear_angles": [0.2], "linear_p_grid": [0.3], "linear_N_grid": [100]}
+THEORY_TINY = {"d": 5, "p_grid": [0.3, 0.8], "verifiers": ["1,1", "1,0"], "sizes": [100], "replicates": 2,
+               "loop_sizes": [100], "loop_replicates": 1, "loop_verifiers": ["1,1", "1,0", "0.9,0.3"], "loop_chunk": 2000,
+               "linear_angles": [0.2], "linear_p_grid": [0.3], "linear_sizes": [100]}
 
 EXECUTORS = [pytest.param("local", None, id="local"),
              pytest.param("slurm", {"cluster": "local"}, id="slurm-local-cluster")]

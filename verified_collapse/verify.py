@@ -18,8 +18,8 @@ from .core import ParamError, check_param
 
 # %% auto #0
 __all__ = ['DROP', 'SELECTORS', 'Candidates', 'Verifier', 'Refits', 'Selector', 'top1', 'self_select', 'random_choice', 'oracle',
-           'noisy_oracle', 'threshold', 'external', 'phi_psi', 'make_selector', 'wilson_interval', 'kept_mask',
-           'estimate_proxy', 'selection_proxy']
+           'noisy_oracle', 'threshold', 'external', 'phi_psi', 'parse_phi_psi', 'make_selector', 'wilson_interval',
+           'kept_mask', 'estimate_proxy', 'selection_proxy']
 
 # %% ../nbs/01_verify.ipynb #410785f3
 DROP = -1  # a selector's answer for "keep no candidate of this input"
@@ -294,16 +294,37 @@ SELECTORS = {
 }
 
 
+def parse_phi_psi(
+    spec: str,  # the shorthand "phi,psi": two numbers in [0, 1] separated by a comma, e.g. "0.9,0.3"
+) -> tuple:
+    "The `(phi, psi)` of a 'phi,psi' spec, as floats; a `ParamError` naming the spec when it is not one."
+    try:
+        phi, psi = (float(t) for t in spec.split(","))
+    except (ValueError, TypeError, AttributeError):
+        raise ParamError(
+            f"verifier {spec!r} is invalid: expected 'phi,psi' such as '0.9,0.3' (two numbers separated by a comma)"
+        ) from None
+    for name, v in (("phi", phi), ("psi", psi)):
+        if not 0 <= v <= 1:
+            raise ParamError(f"verifier {spec!r} is invalid: {name} = {v:g} is not in [0, 1]")
+    return phi, psi
+
+
 def make_selector(
-    spec: str | Verifier,  # e.g. "oracle", "noisy_oracle(0.2)", "phi_psi(0.9, 0.3)", "random(keep=0.5)"
+    spec: str | Verifier,  # e.g. "oracle", "noisy_oracle(0.2)", "phi_psi(0.9, 0.3)", "0.9,0.3", "random(keep=0.5)"
 ) -> Verifier:
-    "Build a selector from its name and literal arguments (a verifier object is returned as it is)."
+    "Build a selector from its name and literal arguments, or from 'phi,psi' (a verifier object is returned as it is)."
     if not isinstance(spec, str) and isinstance(spec, Verifier):
         return spec
     if not isinstance(spec, str) or not spec.strip():
         raise ParamError(
             f"verifier {spec!r} is invalid: expected a string like 'oracle' or 'noisy_oracle(0.2)'; known: {sorted(SELECTORS)}"
         )
+    head = spec.strip()[0]
+    if not (head.isalpha() or head == "_"):  # not a name: the theory's shorthand "phi,psi", named by the spec itself
+        sel = phi_psi(*parse_phi_psi(spec))
+        sel.name = spec
+        return sel
     try:
         node = ast.parse(spec.strip(), mode="eval").body
     except SyntaxError:

@@ -61,8 +61,7 @@ class EigenSettings(Config):
 class EigenConfig(EigenSettings):
     "Parameters of the eigenvalue experiment (`24_eigen_collapse`): the task's settings and the loop's."
     out_dir: str = param("../runs/notebooks/eigen", kind=str)  # where results, figures and caches go
-    seed: int = param(0, kind=numbers.Integral, lo=0)  # first seed
-    seeds: int = param(1, **_INT)  # number of seeds (seed, seed+1, ...)
+    seeds: list = param([0], kind=numbers.Integral, lo=0, nonempty=True)  # seeds, one whole experiment each
     sizes: list = param(
         [30, 60], kind=numbers.Integral, lo=1, increasing=True, nonempty=True
     )  # synthetic training-set sizes N

@@ -107,8 +107,7 @@ def check_corpus(
 class SummConfig(SummSettings):
     "Parameters of the summarization experiment (`34_summ_collapse`): the task's settings, the corpus and the loop's."
     out_dir: str = param("../runs/notebooks/summ", kind=str)  # where results, figures and caches go
-    seed: int = param(0, **_INT0)  # first seed
-    seeds: int = param(1, **_INT)  # number of seeds
+    seeds: list = param([0], kind=numbers.Integral, lo=0, nonempty=True)  # seeds, one whole experiment each
     corpus: str = param("debian", choices=["debian", "xlsum"])  # debian (package descriptions in lists_dir) or xlsum
     xlsum_dir: str = param("", kind=str)  # folder with XLSUM jsonl files (corpus xlsum)
     lists_dir: str = param(APT_SAMPLE, kind=str)  # folder with Debian Translation-en files (apt lists)

@@ -14,6 +14,7 @@ import numpy as np
 from ..config import Config, param
 from ..core import ParamError
 from .mixture import PhiPsi, parse_verifier
+from ..verify import parse_phi_psi
 
 # %% auto #0
 __all__ = ['TheoryConfig', 'TheoryChains']
@@ -47,7 +48,7 @@ def _phi_psi(
 class TheoryConfig(Config):
     "Parameters of the theory experiment (`11_theory_experiment`): the sweeps, the `run_loop` sweep and the claims."
     out_dir: str = param("../runs/notebooks/theory", kind=str, nonempty=True)  # where results and figures go
-    seed: int = param(0, kind=_INT, lo=0)  # base seed of every simulation (replicates are seed, 0..seeds-1)
+    seed: int = param(0, kind=_INT, lo=0)  # base seed of every simulation (replicates are seed, 0..replicates-1)
     d: int = param(50, kind=_INT, lo=2)  # dimension of the Gaussian mixture (identity covariance)
     mu_norm: float = param(1.0, kind=_NUM, lo=0, lo_open=True)  # |mu|: the Bayes accuracy is Phi(|mu|)
     p_grid: list = param(
@@ -56,8 +57,8 @@ class TheoryConfig(Config):
     verifiers: list = param(
         ["1,1", "1,0", "0.9,0.3", "0.7,0.5", "0.4,0.6"], **_SPECS
     )  # "phi,psi" verifiers ("1,1" none, "1,0" oracle)
-    N_grid: list = param([100, 1000], **_SIZES)  # kept-sample checkpoints N of the accuracy-vs-p sweep
-    seeds: int = param(3, kind=_INT, lo=2)  # replicates per grid point (at least 2, for confidence intervals)
+    sizes: list = param([100, 1000], **_SIZES)  # kept-sample checkpoints N of the accuracy-vs-p sweep
+    replicates: int = param(3, kind=_INT, lo=2)  # replicates per grid point (at least 2, for confidence intervals)
     chunk: int = param(32768, kind=_INT, lo=1)  # rows per simulation chunk (bounds memory)
     loop_p: float = param(
         0.3, kind=_NUM, lo=0, hi=1, hi_open=True
@@ -66,7 +67,7 @@ class TheoryConfig(Config):
         ["1,1", "1,0", "0.9,0.3", "0.4,0.6", "0.2,0.9"], **_SPECS
     )  # "phi,psi" verifiers of the N sweep and the p* panel
     loop_sizes: list = param([100, 1000], **_SIZES)  # kept synthetic sample sizes N of the N sweep
-    loop_seeds: int = param(2, kind=_INT, lo=1)  # seeds of the N sweep
+    loop_replicates: int = param(2, kind=_INT, lo=1)  # replicates of the N sweep (run_loop seeds seed, seed+1, ...)
     loop_chunk: int = param(20000, kind=_INT, lo=1)  # inputs generated per chunk in run_loop
     loop_float32: bool = param(True, kind=bool)  # store the N-sweep inputs as float32 (halves memory at N of 1e6)
     linear_angles: list = param(
@@ -75,7 +76,7 @@ class TheoryConfig(Config):
     linear_p_grid: list = param(
         [0.1, 0.3, 0.5, 0.7, 0.9], **_RATES
     )  # generator error rates of the linear-verifier sweep
-    linear_N_grid: list = param([100, 1000], **_SIZES)  # kept-sample checkpoints of the linear-verifier sweep
+    linear_sizes: list = param([100, 1000], **_SIZES)  # kept-sample checkpoints of the linear-verifier sweep
     claim_margin: float = param(
         0.1, kind=_NUM, lo=0, hi=0.5
     )  # claims (a), (b), (e) use only p with |p - p*| > claim_margin
@@ -114,7 +115,9 @@ class TheoryChains(Config):
     mu_norm: float = param(1.0, kind=_NUM, lo=0, lo_open=True)  # |mu|: the Bayes accuracy is Phi(|mu|)
     p0: float = param(0.35, kind=_NUM, lo=0, hi=1)  # error rate p of the flip generator that starts every chain
     n: int = param(200, kind=_INT, lo=1)  # synthetic examples kept per round (N)
-    seeds: int = param(4, kind=_INT, lo=1)  # chains per verifier and policy (seed, seed+1, ...)
+    seeds: list = param(
+        [0, 1, 2, 3], kind=_INT, lo=0, nonempty=True
+    )  # seeds of the chains: one chain per verifier, policy and seed
     verifiers: list = param(["1,1", "0.9,0.3", "1,0", "0.3,0.7"], **_SPECS)  # "phi,psi" verifiers, one chain each
     recursion_margin: float = param(
         0.02,
@@ -124,11 +127,6 @@ class TheoryChains(Config):
     )  # the recursion finding: |measured error - recursion| within this, at every point
 
     def rules(self):
-        "Every verifier parses as 'phi,psi'."
+        "Every verifier parses as 'phi,psi' (`verify.parse_phi_psi`)."
         for v in self.verifiers:
-            try:
-                ok = isinstance(parse_verifier(v), PhiPsi)
-            except (ValueError, TypeError):
-                ok = False
-            if not ok:
-                raise ParamError(f"verifier {v!r} is invalid: expected 'phi,psi' such as '0.9,0.3'")
+            parse_phi_psi(v)  # a ParamError naming the verifier and what is wrong

@@ -12,6 +12,9 @@ import numpy as np
 from scipy.special import expit, log_expit
 from scipy.stats import norm
 
+from ..core import ParamError
+from ..verify import parse_phi_psi
+
 # %% auto #0
 __all__ = ['ORACLE', 'NO_VERIFIER', 'LEARNERS', 'class_pair', 'class_priors', 'cov_cholesky', 'make_mu', 'sample_mixture',
            'linear_accuracy', 'best_linear_accuracy', 'bayes_accuracy', 'flip_labels', 'linear_labels', 'phi_psi_keep',
@@ -235,7 +238,7 @@ ORACLE, NO_VERIFIER = PhiPsi(1.0, 0.0, "oracle"), PhiPsi(1.0, 1.0, "none")
 def parse_verifier(
     spec,  # "phi,psi" string, a (phi, psi) pair, PhiPsi, LinearVerifier, "oracle" or "none"
 ) -> PhiPsi | LinearVerifier:
-    "A verifier specification from a compact form (e.g. a papermill parameter like '0.9,0.3')."
+    "A verifier specification from a compact form (e.g. a papermill parameter like '0.9,0.3'); a `ParamError` if none."
     if isinstance(spec, (PhiPsi, LinearVerifier)):
         return spec
     if isinstance(spec, str):
@@ -244,14 +247,10 @@ def parse_verifier(
             return ORACLE
         if s in ("none", "no", "unverified"):
             return NO_VERIFIER
-        try:
-            phi, psi = (float(t) for t in s.split(","))
-        except ValueError:
-            raise ValueError(f"verifier {spec!r}: expected 'phi,psi' (e.g. '0.9,0.3'), 'oracle' or 'none'") from None
-        return PhiPsi(phi, psi)
+        return PhiPsi(*parse_phi_psi(spec))
     if isinstance(spec, (tuple, list)) and len(spec) == 2:
         return PhiPsi(*spec)
-    raise ValueError(f"verifier {spec!r}: expected 'phi,psi', a pair, PhiPsi or LinearVerifier")
+    raise ParamError(f"verifier {spec!r}: expected 'phi,psi', a pair, PhiPsi or LinearVerifier")
 
 # %% ../../nbs/10_theory.ipynb #5d197a7a
 def fit_mean_diff(

@@ -86,7 +86,7 @@ def _col_meta(pbar, pk, v, mu, Sigma, priors):
     return ph, ps, float(p_star(ph, ps)), phk, psk
 
 
-def _frame(records, cols, Ns, mu, Sigma, priors, learner, extra):
+def _frame(records, cols, sizes, mu, Sigma, priors, learner, extra):
     "Tidy DataFrame with the theory columns."
     df = pd.DataFrame(records, columns=["col", "N", "seed", "accuracy", "nc", "kc", "ni", "ki", "rows"])
     meta = {}
@@ -125,48 +125,48 @@ def _frame(records, cols, Ns, mu, Sigma, priors, learner, extra):
     return out[SWEEP_COLUMNS]
 
 
-def _check_sweep_args(ps, verifiers, Ns, seeds, learner):
-    Ns = [int(n) for n in Ns]
-    if not Ns or any(b <= a for a, b in zip(Ns, Ns[1:])) or Ns[0] < 1:
-        raise ValueError(f"Ns = {Ns}: expected a strictly increasing list of positive integers")
+def _check_sweep_args(ps, verifiers, sizes, replicates, learner):
+    sizes = [int(n) for n in sizes]
+    if not sizes or any(b <= a for a, b in zip(sizes, sizes[1:])) or sizes[0] < 1:
+        raise ValueError(f"sizes = {sizes}: expected a strictly increasing list of positive integers")
     if not len(ps):
         raise ValueError("ps is empty")
     if not len(verifiers):
         raise ValueError("verifiers is empty")
-    if int(seeds) < 1:
-        raise ValueError(f"seeds = {seeds}: expected at least 1")
+    if int(replicates) < 1:
+        raise ValueError(f"replicates = {replicates}: expected at least 1")
     if learner not in LEARNERS:
         raise ValueError(f"learner = {learner!r}: expected one of {sorted(LEARNERS)}")
-    return Ns
+    return sizes
 
 
 def simulate_sweep(
     ps: Sequence,  # generator error rates (numbers or per-class pairs)
     verifiers: Sequence,  # verifier specs (see `parse_verifier`)
-    Ns: Sequence[int],  # checkpoints: numbers of KEPT samples, increasing
+    sizes: Sequence[int],  # checkpoints N: numbers of KEPT samples, increasing
     mu: np.ndarray,  # class mean
     Sigma: np.ndarray | None = None,  # covariance; None = identity
     priors=(0.5, 0.5),  # class priors
-    seeds: int = 5,  # replicates 0..seeds-1
+    replicates: int = 5,  # replicates 0..replicates-1
     seed: int = 0,  # base seed
     learner: str = "mean_diff",  # "mean_diff" (streamed), "ridge" or "logistic" (collected rows)
     lam: float = 1e-3,  # penalty of ridge / logistic
     chunk: int = 32768,  # rows per chunk (memory ~ chunk * (d + 4 G) floats)
-    max_rows: int | None = None,  # stop a replicate after this many rows (default 50 * max(Ns))
+    max_rows: int | None = None,  # stop a replicate after this many rows (default 50 * max(sizes))
     max_bytes: float = 2e9,  # memory cap for collected rows (ridge / logistic)
     extra: bool = True,  # label term in the finite-N theory
     progress: bool = False,  # print one line per replicate
 ) -> pd.DataFrame:
     "Vectorised simulation of the flip generator + verifier + retraining; one tidy row per (column, N, seed)."
-    Ns = _check_sweep_args(ps, verifiers, Ns, seeds, learner)
+    sizes = _check_sweep_args(ps, verifiers, sizes, replicates, learner)
     mu = np.asarray(mu, float)
     d = mu.size
     pr = class_priors(priors)
     L = cov_cholesky(Sigma, d)
     cols = _columns(ps, verifiers)
     G = len(cols)
-    J = len(Ns)
-    Nmax = Ns[-1]
+    J = len(sizes)
+    Nmax = sizes[-1]
     max_rows = int(max_rows or 50 * Nmax)
     P = np.stack([pk for _, pk, _ in cols])  # (G, 2)
     isl = np.array([isinstance(v, LinearVerifier) for _, _, v in cols])
@@ -187,10 +187,10 @@ def simulate_sweep(
     if collect and Nmax * d * G * 8 > max_bytes:
         raise ValueError(
             f"learner {learner!r} keeps {Nmax}x{d} rows per column for {G} columns "
-            f"(> max_bytes={max_bytes:g}): lower Ns or use learner='mean_diff'"
+            f"(> max_bytes={max_bytes:g}): lower sizes or use learner='mean_diff'"
         )
     records = []
-    for rep in range(int(seeds)):
+    for rep in range(int(replicates)):
         t0 = time.perf_counter()
         ry, rx, rf, rk = _streams(seed, rep)
         S = np.zeros((d, G))
@@ -224,7 +224,7 @@ def simulate_sweep(
                 cr, fl, kp = correct[:, c] & rowmask, flip[:, c] & rowmask, keep[:, c]
                 return np.stack([cr.sum(0), (cr & kp).sum(0), fl.sum(0), (fl & kp).sum(0)])
 
-            for j, Nj in enumerate(Ns):
+            for j, Nj in enumerate(sizes):
                 cross = (cnt[a] < Nj) & (cum[-1] >= Nj)
                 if not cross.any():
                     continue
@@ -264,17 +264,17 @@ def simulate_sweep(
         if progress:
             print(f"replicate {rep}: {rows_done} rows, {time.perf_counter() - t0:.2f} s")
     records.sort(key=lambda r: (r[0], r[2], r[1]))
-    return _frame(records, cols, Ns, mu, Sigma, priors, learner, extra)
+    return _frame(records, cols, sizes, mu, Sigma, priors, learner, extra)
 
 # %% ../../nbs/13_theory_simulate.ipynb #758fa77e
 def simulate_naive(
     ps: Sequence,
     verifiers: Sequence,
-    Ns: Sequence[int],
+    sizes: Sequence[int],
     mu: np.ndarray,
     Sigma: np.ndarray | None = None,
     priors=(0.5, 0.5),
-    seeds: int = 5,
+    replicates: int = 5,
     seed: int = 0,
     learner: str = "mean_diff",
     lam: float = 1e-3,
@@ -282,17 +282,17 @@ def simulate_naive(
     extra: bool = True,
 ) -> pd.DataFrame:
     "Reference implementation of `simulate_sweep`: a plain loop, one sample at a time, per seed and column."
-    Ns = _check_sweep_args(ps, verifiers, Ns, seeds, learner)
+    sizes = _check_sweep_args(ps, verifiers, sizes, replicates, learner)
     mu = np.asarray(mu, float)
     d = mu.size
     pr = class_priors(priors)
     L = cov_cholesky(Sigma, d)
     cols = _columns(ps, verifiers)
-    Nmax = Ns[-1]
+    Nmax = sizes[-1]
     max_rows = int(max_rows or 50 * Nmax)
     records = []
     for g, (pbar, pk, v) in enumerate(cols):
-        for rep in range(int(seeds)):
+        for rep in range(int(replicates)):
             ry, rx, rf, rk = _streams(seed, rep)
             w = np.zeros(d)
             n_kept = 0
@@ -320,10 +320,10 @@ def simulate_naive(
                     else:
                         Xs.append(x)
                         Ys.append(yh)
-                    if n_kept in Ns:
+                    if n_kept in sizes:
                         wj = w if learner == "mean_diff" else fit(learner, np.array(Xs), np.array(Ys), lam)
                         records.append([g, n_kept, rep, linear_accuracy(wj, mu, Sigma), *st, rows])
-    return _frame(records, cols, Ns, mu, Sigma, priors, learner, extra)
+    return _frame(records, cols, sizes, mu, Sigma, priors, learner, extra)
 
 # %% ../../nbs/13_theory_simulate.ipynb #54f29e3c
 @dataclass

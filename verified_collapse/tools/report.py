@@ -454,9 +454,11 @@ def render_report(
     for d in parts:
         r = runs[d.name]
         p = r.get("params", {})
+        seeds = p.get("seeds", p.get("replicates", "n/a"))  # a list of seeds, or the theory's count of replicates
         lines.append(
-            f"| {d.name} | {r.get('status', 'n/a')} | {r.get('seconds', float('nan')):.1f} | {_cell(p.get('seed', 'n/a'))} | "
-            f"{_cell(p.get('seeds', 'n/a'))} | {r.get('device') or p.get('device', 'n/a')} | {r.get('finished', 'n/a')} | `{r.get('hash', '')}` |"
+            f"| {d.name} | {r.get('status', 'n/a')} | {r.get('seconds', float('nan')):.1f} | "
+            f"{_cell(p.get('seed', seeds[0] if isinstance(seeds, list) else 'n/a'))} | "
+            f"{_cell(len(seeds) if isinstance(seeds, list) else seeds)} | {r.get('device') or p.get('device', 'n/a')} | {r.get('finished', 'n/a')} | `{r.get('hash', '')}` |"
         )
     lines += [
         "",
