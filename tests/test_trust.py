@@ -86,7 +86,7 @@ def test_a_library_change_reruns_the_experiments_that_use_it(scratch_package, to
     again = vc("run", toy_notebook, "--out", out, runs=runs, env=env)
     assert "up to date" in again.stdout, again.stdout + again.stderr
     # a module the notebook does not use (summarization): still up to date
-    f = copy / "summ_task.py"
+    f = copy / "summ" / "task.py"
     f.write_text(f.read_text().replace('"Greedy summaries of the test documents', '"Greedy summaries (edited) of the test documents'))
     unrelated = vc("run", toy_notebook, "--out", out, runs=runs, env=env)
     assert "up to date" in unrelated.stdout, unrelated.stdout + unrelated.stderr
