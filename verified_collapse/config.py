@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import copy
 import dataclasses
-import difflib
 import inspect
 import io
 import linecache
@@ -18,7 +17,7 @@ import tokenize
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
-from .core import ParamError, check_param
+from .core import ParamError, check_param, unknown_name
 
 # %% auto #0
 __all__ = ['param', 'field_comments', 'Config']
@@ -156,13 +155,7 @@ class Config:
         "The config with `params` on top of the defaults; unknown names are refused, naming the closest known one."
         for name in params:
             if name not in cls.names():
-                close = difflib.get_close_matches(name, cls.names(), n=1)
-                raise ParamError(
-                    f"unknown parameter {name!r}"
-                    + (f" for {where}" if where else "")
-                    + (f"; did you mean {close[0]!r}?" if close else "")
-                    + f" Known: {sorted(cls.names())}"
-                )
+                raise unknown_name(name, cls.names(), where=where)
         return cls(**params)
 
     @classmethod

@@ -25,10 +25,10 @@ from typing import Any, Iterable
 import numpy as np
 
 # %% auto #0
-__all__ = ['CACHE_MAGIC', 'LOCK_FILE', 'ParamError', 'check_param', 'check_params', 'seed_everything', 'derive_seed',
-           'pick_device', 'params_hash', 'trace', 'apply_umask', 'runs_root', 'run_dir', 'atomic_write_bytes',
-           'atomic_write_text', 'atomic_write_json', 'atomic_write_csv', 'CacheError', 'write_cache', 'read_cache',
-           'scan_cache', 'remove_stale_temps', 'FolderBusy', 'folder_lock']
+__all__ = ['CACHE_MAGIC', 'LOCK_FILE', 'ParamError', 'check_param', 'unknown_name', 'check_params', 'seed_everything',
+           'derive_seed', 'pick_device', 'params_hash', 'trace', 'apply_umask', 'runs_root', 'run_dir',
+           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'atomic_write_csv', 'CacheError',
+           'write_cache', 'read_cache', 'scan_cache', 'remove_stale_temps', 'FolderBusy', 'folder_lock']
 
 # %% ../nbs/00_core.ipynb #eea7bf8c
 class ParamError(ValueError):
@@ -106,18 +106,33 @@ def check_param(
     return value
 
 # %% ../nbs/00_core.ipynb #abb7601f
+def unknown_name(
+    name: str,  # the name that is not known
+    known,  # the names that are (any iterable)
+    what: str = "parameter",  # what kind of name: "parameter", "verifier", ...
+    where: str = "",  # whose names, for the message (e.g. "notebook 24_eigen_collapse.ipynb")
+) -> ParamError:
+    "The error for an unknown name: the closest known one, if any, and all known names."
+    import difflib
+
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    return ParamError(
+        f"unknown {what} {name!r}"
+        + (f" for {where}" if where else "")
+        + (f"; did you mean {close[0]!r}?" if close else "")
+        + f" Known: {known}"
+    )
+
+
 def check_params(
     params: dict,  # name -> value, e.g. papermill parameters
     spec: dict,  # name -> keyword arguments of `check_param` (empty dict: any value)
 ) -> dict:
     "Check every entry of `params` against `spec`; unknown names are errors that suggest the closest known one."
-    import difflib
-
     for name in params:
         if name not in spec:
-            close = difflib.get_close_matches(name, list(spec), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ParamError(f"unknown parameter {name!r}{hint} Known parameters: {sorted(spec)}")
+            raise unknown_name(name, spec)
     for name, value in params.items():
         check_param(name, value, **spec[name])
     return params

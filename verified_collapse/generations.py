@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .config import Config, param
 from .core import ParamError, check_param, derive_seed, seed_everything, trace
 from verified_collapse.loop import (
     AsGenerator,
@@ -28,12 +29,14 @@ from verified_collapse.loop import (
     collect,
     final_loss,
     pool_settings,
+    PROXY_COLUMNS,
     proxy_columns,
 )
 from .verify import Candidates, Refits, selection_proxy
 
 # %% auto #0
-__all__ = ['POLICIES', 'GEN_COLUMNS', 'parse_policy', 'policy_dataset', 'concat_inputs', 'Chain', 'run_generations']
+__all__ = ['POLICIES', 'GEN_COLUMNS', 'parse_policy', 'policy_dataset', 'concat_inputs', 'Chain', 'run_generations',
+           'ChainSettings']
 
 # %% ../nbs/03_generations.ipynb #d7a5d894
 POLICIES = ("replace", "accumulate", "mix")
@@ -105,12 +108,7 @@ GEN_COLUMNS = [
     "seed",
     "metric",
     "generator_metric",
-    "phi",
-    "psi",
-    "p_star",
-    "p_star_lo",
-    "p_star_hi",
-    "precision",
+    *PROXY_COLUMNS,
     "kept",
     "pool",
     "train_size",
@@ -311,3 +309,17 @@ def run_generations(
         )
     ]
     return pd.DataFrame(rows, columns=GEN_COLUMNS)
+
+# %% ../nbs/03_generations.ipynb #299d1173
+@dataclass
+class ChainSettings(Config):
+    "What chains of `run_generations` need beyond their task's settings: rounds, examples per round, warm start, policies."
+    generations: int = param(2, kind=numbers.Integral, lo=1)  # rounds after the generator
+    n: int = param(60, kind=numbers.Integral, lo=1)  # synthetic examples per round
+    warm_start: bool = param(True, kind=bool)  # each round fine-tunes the chain's previous model (else: a fresh model)
+    policies: list = param([], kind=str)  # data policies (empty: the experiment's)
+
+    def rules(self):
+        super().rules()
+        for p in self.policies:
+            parse_policy(p)

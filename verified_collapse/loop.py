@@ -32,7 +32,7 @@ from .fingerprint import content_hash
 from .verify import DROP, Candidates, make_selector, selection_proxy
 
 # %% auto #0
-__all__ = ['ITEM_KEYS', 'COLUMNS', 'PROXY_COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'Evaluation', 'as_evaluation',
+__all__ = ['ITEM_KEYS', 'PROXY_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'Evaluation', 'as_evaluation',
            'ItemStore', 'ToyTask', 'collect', 'proxy_columns', 'final_loss', 'as_verifiers', 'pool_settings',
            'RowStore', 'run_loop']
 
@@ -304,6 +304,7 @@ def collect(
     return got, pool
 
 # %% ../nbs/02_loop.ipynb #eb11f29e
+PROXY_COLUMNS = ("phi", "psi", "p_star", "p_star_lo", "p_star_hi", "precision")
 COLUMNS = [
     "task",
     "verifier",
@@ -311,19 +312,12 @@ COLUMNS = [
     "seed",
     "metric",
     "generator_metric",
-    "phi",
-    "psi",
-    "p_star",
-    "p_star_lo",
-    "p_star_hi",
-    "precision",
+    *PROXY_COLUMNS,
     "pool",
     "kept",
     "train_loss",
     "seconds",
 ]
-
-PROXY_COLUMNS = ("phi", "psi", "p_star", "p_star_lo", "p_star_hi", "precision")
 
 
 def proxy_columns(

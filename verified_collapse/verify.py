@@ -14,7 +14,7 @@ from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 import numpy as np
 from scipy.stats import norm
 
-from .core import ParamError, check_param
+from .core import ParamError, check_param, unknown_name
 
 # %% auto #0
 __all__ = ['DROP', 'SELECTORS', 'Candidates', 'Verifier', 'Refits', 'Selector', 'top1', 'self_select', 'random_choice', 'oracle',
@@ -341,14 +341,7 @@ def make_selector(
     else:
         raise ParamError(f"verifier {spec!r} is not a name with literal arguments, like 'noisy_oracle(0.2)'")
     if name not in SELECTORS:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(SELECTORS), n=1)
-        raise ParamError(
-            f"unknown verifier {name!r}"
-            + (f"; did you mean {close[0]!r}?" if close else "")
-            + f" Known: {sorted(SELECTORS)}"
-        )
+        raise unknown_name(name, SELECTORS, what="verifier")
     try:
         return SELECTORS[name](*args, **kwargs)
     except TypeError as e:

@@ -12,7 +12,7 @@ from ..config import Config, param
 from ..core import ParamError, pick_device
 from .data import ENCODINGS
 from .model import MODEL_PRESETS
-from ..generations import parse_policy
+from ..generations import ChainSettings
 from ..verify import make_selector
 
 # %% auto #0
@@ -49,6 +49,7 @@ class EigenSettings(Config):
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints (0: every step)
 
     def rules(self):
+        super().rules()
         if self.beam < self.k:
             raise ParamError(
                 f"parameter 'beam' = {self.beam} is invalid: expected at least k = {self.k} "
@@ -80,10 +81,8 @@ class EigenConfig(EigenSettings):
 
 # %% ../../nbs/26_eigen_config.ipynb #df2ac0fb
 @dataclass
-class EigenChains(EigenSettings):
+class EigenChains(EigenSettings, ChainSettings):
     "The eigenvalue part of the generations experiment (`50_generations`): the task's settings and the chains'."
-    generations: int = param(2, **_INT)  # rounds after the generator
-    n: int = param(60, **_INT)  # synthetic examples per round
     verifiers: list = param(
         ["oracle", "learned", "learned_refit"],
         nonempty=True,
@@ -94,10 +93,3 @@ class EigenChains(EigenSettings):
         0.5, kind=numbers.Real, lo=0, hi=1
     )  # the learned verifier keeps scores above this
     max_pool: int = param(1200, **_INT)  # most new matrices generated per round
-    warm_start: bool = param(True, kind=bool)  # each round fine-tunes the chain's previous model (else: a fresh model)
-    policies: list = param([], kind=str)  # data policies (empty: the experiment's)
-
-    def rules(self):
-        super().rules()
-        for p in self.policies:
-            parse_policy(p)

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..config import Config, param
 from ..core import ParamError, pick_device
+from ..generations import ChainSettings
 
 # %% auto #0
 __all__ = ['APT_SAMPLE', 'SCORERS', 'SUMM_VERIFIERS', 'SummSettings', 'check_corpus', 'SummConfig', 'SummChains']
@@ -58,6 +59,7 @@ class SummSettings(Config):
     stronger_path: str = param("", kind=str)  # stronger model folder (empty: generator's model on n_stronger documents)
 
     def rules(self):
+        super().rules()
         from verified_collapse.summ.verify import rouge_correct  # torch comes with it
 
         rouge_correct(np.zeros((1, 1)), self.correct_rule)
@@ -161,10 +163,9 @@ class SummConfig(SummSettings):
 
 # %% ../../nbs/35_summ_config.ipynb #1287e6af
 @dataclass
-class SummChains(SummSettings):
+class SummChains(SummSettings, ChainSettings):
     "The summarization part of the generations experiment (`50_generations`): the task's settings and the chains'."
     scorers: tuple = ()  # external verifier scores attached to each candidate: none, the chains' verifiers need none
-    generations: int = param(2, **_INT)  # rounds after the generator
     lists_dir: str = param(APT_SAMPLE, kind=str, nonempty=True)  # folder with Debian Translation-en files (apt lists)
     n: int = param(50, **_INT)  # synthetic documents per round
     k: int = param(4, **_INT)  # candidates per document
@@ -172,13 +173,7 @@ class SummChains(SummSettings):
         ["random", "oracle"], choices=["random", "oracle", "top1", "self"], nonempty=True
     )  # verifiers, one chain each
     max_pool: int = param(200, **_INT)  # most documents summarised per round
-    warm_start: bool = param(True, kind=bool)  # each round fine-tunes the chain's previous model (else: a fresh model)
-    policies: list = param([], kind=str)  # data policies (empty: the experiment's)
 
     def rules(self):
         super().rules()
-        from verified_collapse.generations import parse_policy
-
-        for p in self.policies:
-            parse_policy(p)
         check_corpus({"corpus": "debian", "lists_dir": self.lists_dir})

@@ -33,6 +33,7 @@ from verified_collapse.core import (
     remove_stale_temps,
     runs_root,
     scan_cache,
+    unknown_name,
 )
 from ..fingerprint import module_hashes, notebook_modules, package_dir
 
@@ -201,12 +202,7 @@ def check_types(
     "Refuse unknown names (suggesting the closest) and values of the wrong type."
     for name, value in params.items():
         if name not in spec:
-            close = difflib.get_close_matches(name, list(spec), n=1)
-            raise ParamError(
-                f"unknown parameter {name!r} for {where}"
-                + (f"; did you mean {close[0]!r}?" if close else "")
-                + f" Known: {sorted(spec)}"
-            )
+            raise unknown_name(name, spec, where=where)
         want = _TYPES.get(spec[name]["type"])
         if want is None:
             continue
