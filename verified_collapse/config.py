@@ -92,12 +92,13 @@ class Config:
 
     @classmethod
     def names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
+        "The parameters: every field but the derived ones (declared with `field(init=False)`, set in `__post_init__`)."
+        return [f.name for f in fields(cls) if f.init]
 
     @classmethod
     def defaults(cls) -> dict:
-        "Field name -> default value."
-        return {f.name: (f.default_factory() if f.default is MISSING else f.default) for f in fields(cls)}
+        "Parameter name -> default value."
+        return {f.name: (f.default_factory() if f.default is MISSING else f.default) for f in fields(cls) if f.init}
 
     @classmethod
     def help(cls) -> dict:
@@ -131,7 +132,7 @@ class Config:
             return
         raise ParamError(
             f"parameter {name!r} = {value!r} is invalid: expected {self.type_name(name)} "
-            f"(default {self.defaults()[name]!r}; {field_comments(type(self)).get(name, '')})"
+            f"(default {self.defaults().get(name)!r}; {field_comments(type(self)).get(name, '')})"
         )
 
     def check(self) -> Config:
@@ -153,7 +154,12 @@ class Config:
         where: str = "",  # what the names belong to, for messages (e.g. "notebook 24_eigen_collapse.ipynb")
     ) -> Config:
         "The config with `params` on top of the defaults; unknown names are refused, naming the closest known one."
+        derived = {f.name for f in fields(cls) if not f.init}
         for name in params:
+            if name in derived:
+                raise ParamError(
+                    f"parameter {name!r} is not set by hand: {field_comments(cls).get(name, 'it is derived')}"
+                )
             if name not in cls.names():
                 raise unknown_name(name, cls.names(), where=where)
         return cls(**params)
@@ -167,7 +173,9 @@ class Config:
         return cls(**{n: ns[n] for n in cls.names() if n in ns})
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        "Parameter name -> value (derived fields left out): what a notebook records and hashes."
+        names = self.names()
+        return {n: v for n, v in dataclasses.asdict(self).items() if n in names}
 
     def replace(self, **changes) -> Config:
         "A copy with `changes`, checked again."

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -121,32 +121,11 @@ class SummConfig(SummSettings):
     max_pool: int = param(400, **_INT)  # most documents summarised per seed
     n_examples: int = param(3, **_INT0)  # example documents shown with each verifier's pick
     equivalence_margin: float = param(0.01, kind=numbers.Real, lo=0)  # ROUGE-1 gap still counted as about as well
-    scorers: tuple = field(default=tuple(SCORERS), init=False)  # not a parameter: the scorers of the verifiers compared
+    scorers: tuple = field(default=tuple(SCORERS), init=False)  # it follows from 'verifiers' (their external scores)
 
     def __post_init__(self):
         super().__post_init__()
         self.scorers = tuple(s for s in SCORERS if s in self.verifiers)
-
-    @classmethod
-    def names(cls) -> list[str]:
-        "The parameters: every field but `scorers`, which follows from `verifiers`."
-        return [f.name for f in fields(cls) if f.init]
-
-    @classmethod
-    def from_params(
-        cls,
-        params: dict,  # name -> value: a preset's section and -p overrides
-        where: str = "",  # what the names belong to, for messages
-    ) -> SummConfig:
-        "The config with `params` on top of the defaults; `scorers` is refused with where it comes from."
-        if "scorers" in params:
-            raise ParamError("parameter 'scorers' is not set by hand: it follows from 'verifiers'")
-        return super().from_params(params, where)
-
-    def to_dict(self) -> dict:
-        "The parameters and their values (without `scorers`): what the notebook records and hashes."
-        names = self.names()
-        return {n: v for n, v in super().to_dict().items() if n in names}
 
     def rules(self):
         super().rules()
