@@ -19,7 +19,8 @@ import warnings
 import numpy as np
 import torch
 
-from verified_collapse.eigen.data import EigenVocab, make_split, sequence_lengths
+from verified_collapse.eigen.data import EigenVocab
+from verified_collapse.eigen.sequences import make_split, sequence_lengths
 from verified_collapse.eigen.model import MODEL_PRESETS, beam_search, build_model
 
 

@@ -18,7 +18,8 @@ import warnings
 import numpy as np
 import torch
 
-from verified_collapse.eigen.data import EigenVocab, encode_matrices, encode_vectors, make_split
+from verified_collapse.eigen.data import EigenVocab
+from verified_collapse.eigen.sequences import encode_matrices, encode_vectors, make_split
 from verified_collapse.eigen.model import MODEL_PRESETS, build_model, n_params
 from verified_collapse.train import FixedData, TrainConfig, train_seq2seq
 

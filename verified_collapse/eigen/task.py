@@ -14,17 +14,8 @@ import numpy as np
 import torch
 
 from ..core import ParamError, derive_seed, pick_device, read_cache, write_cache
-from verified_collapse.eigen.data import (
-    TEST_SEED,
-    TOLERANCES,
-    VALID_SEED,
-    EigenVocab,
-    accuracy_table,
-    decode_vectors,
-    make_split,
-    rel_l1_error,
-    sequence_lengths,
-)
+from .data import TOLERANCES, EigenVocab, accuracy_table, rel_l1_error
+from .sequences import TEST_SEED, VALID_SEED, decode_vectors, make_split, sequence_lengths
 from .config import EigenSettings
 from .model import MODEL_PRESETS, beam_search, build_model
 from ..train import FixedData, TrainConfig, train_seq2seq
@@ -52,14 +43,14 @@ def evaluate_model(model, split: dict, vocab: EigenVocab, dim: int, batch_size: 
 def _train_code() -> str:
     "Hash of the code a model's weights depend on: data, model, trainer, and the task's training and validation."
     return content_hash(
-        source_hash("eigen.data", "eigen.model", "train"),
+        source_hash("eigen.sequences", "eigen.model", "train"),
         function_hash(EigenTask._fit, EigenTask._train_config, evaluate_model, predict),
     )
 
 
 def _generate_code() -> str:
     "Hash of the code that turns a model and inputs into beam candidates."
-    return content_hash(source_hash("eigen.data", "eigen.model"), function_hash(EigenTask._beam))
+    return content_hash(source_hash("eigen.sequences", "eigen.model"), function_hash(EigenTask._beam))
 
 
 class EigenTask:

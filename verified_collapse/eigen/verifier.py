@@ -16,7 +16,8 @@ from fastcore.basics import patch
 from scipy.stats import rankdata
 
 from ..core import ParamError, check_param, derive_seed
-from .data import decode_vectors, encode_vectors, rel_l1_error
+from .data import rel_l1_error
+from .sequences import decode_vectors, encode_vectors
 from .task import EigenTask
 from ..verify import DROP, Candidates, Selector, selection_proxy
 
