@@ -22,3 +22,11 @@ def test_parameters_cell_matches_config(key):
     differ = {n: (cell[n]["default"], fields[n]["default"]) for n in fields if cell[n]["default"] != fields[n]["default"]}
     assert not differ, f"{EXPERIMENTS[key]['notebook']}: defaults differ (cell, config): {differ}"
 
+
+
+def test_every_parameter_has_its_help():
+    "Each field of each experiment's config, and of the generations parts, has a comment: `--help-params` prints it."
+    from verified_collapse.beyond import PARTS
+    configs = [experiment_config(k) for k in EXPERIMENTS] + list(PARTS.values())
+    missing = [f"{c.__name__}.{n}" for c in configs for n, h in c.help().items() if not h["help"]]
+    assert not missing, f"fields without a comment: {missing}"

@@ -146,7 +146,7 @@ class SummChains(SummSettings, ChainSettings):
     "The summarization part of the generations experiment (`50_generations`): the task's settings and the chains'."
     scorers: tuple = ()  # external verifier scores attached to each candidate: none, the chains' verifiers need none
     lists_dir: str = param(APT_SAMPLE, kind=str, nonempty=True)  # folder with Debian Translation-en files (apt lists)
-    n: int = param(50, **_INT)  # synthetic documents per round
+    n: int = 50  # synthetic documents per round
     k: int = param(4, **_INT)  # candidates per document
     verifiers: list = param(
         ["random", "oracle"], choices=["random", "oracle", "top1", "self"], nonempty=True
