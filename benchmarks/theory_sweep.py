@@ -21,14 +21,16 @@ import numpy as np
 
 from verified_collapse.loop import run_loop
 from verified_collapse.theory.mixture import LinearVerifier, PhiPsi, make_mu, parse_verifier, verifier_direction
-from verified_collapse.theory.simulate import TheoryTask, simulate_naive, simulate_sweep
+from verified_collapse.theory.simulate import simulate_naive, simulate_sweep
+from verified_collapse.theory.task import TheoryTask
 from verified_collapse.verify import oracle, phi_psi
 
 ROOT = Path(__file__).resolve().parents[1]
 
 def load_preset(name: str) -> dict:
     "The theory notebook's parameters: its defaults (smoke scale) updated with configs/<name>.yaml's `theory` section."
-    from verified_collapse.tools.runner import load_preset as preset_section, notebook_params
+    from verified_collapse.tools.runner import load_preset as preset_section
+    from verified_collapse.tools.notebook_params import notebook_params
     params = {k: v["default"] for k, v in notebook_params(ROOT / "nbs" / "11_theory_experiment.ipynb").items()}
     params.update(preset_section(name, "theory"))
     return params

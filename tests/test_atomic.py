@@ -7,7 +7,7 @@ import time
 
 WRITER = r"""
 import sys, time
-from verified_collapse.core import atomic_write_bytes
+from verified_collapse.files import atomic_write_bytes
 target = sys.argv[1]
 print("ready", flush=True)
 i = 0

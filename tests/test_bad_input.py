@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from conftest import REPO, files_under
 
-from verified_collapse.core import write_cache
+from verified_collapse.files import write_cache
 
 
 def _xlsum(folder, drop_field=None, bad_line=None):

@@ -1,7 +1,8 @@
 """Each experiment's config and its notebook's `parameters` cell define the same names and defaults."""
 import pytest
 
-from verified_collapse.tools.runner import EXPERIMENTS, experiment_config, notebook_params, notebooks_dir
+from verified_collapse.tools.runner import EXPERIMENTS, experiment_config, notebooks_dir
+from verified_collapse.tools.notebook_params import notebook_params
 
 
 def _cell_line(name, info):

@@ -19,7 +19,7 @@ import psutil
 import pytest
 from conftest import REPO, SMOKE_ARGS, VCOLLAPSE, result_tables, run_vcollapse, vcollapse_env
 
-from verified_collapse.core import read_cache
+from verified_collapse.files import read_cache
 
 # (event, fields the event must have, n): kill after the n-th matching event of the restarted process
 KILL_POINTS = {

@@ -134,3 +134,12 @@ def test_notebook_code_is_black_formatted():
             except black.InvalidInput: continue  # IPython magics black cannot parse
             bad.append(f"{nb_path.name} cell {i}")
     assert not bad, "not black-formatted (black -l 120 nbs/*.ipynb):\n" + "\n".join(bad)
+
+
+def test_modules_stay_small():
+    "No module of the package is much over 400 lines (issue #13): split a growing module along a seam, in a chapter."
+    from verified_collapse.fingerprint import package_dir
+    sizes = {str(f.relative_to(package_dir())): len(f.read_text().splitlines())
+             for f in package_dir().rglob("*.py") if f.name != "_modidx.py"}
+    big = {f: n for f, n in sizes.items() if n > 425}
+    assert not big, f"modules over 425 lines: {big}"

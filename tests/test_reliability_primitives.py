@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from verified_collapse.core import FolderBusy, folder_lock
+from verified_collapse.files import FolderBusy, folder_lock
 
 HOLDER = r"""
 import sys, time
-from verified_collapse.core import folder_lock
+from verified_collapse.files import folder_lock
 with folder_lock(sys.argv[1], what="vcollapse run eigen"):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -22,7 +22,7 @@ with folder_lock(sys.argv[1], what="vcollapse run eigen"):
 WRITER = r"""
 import os, sys
 os.umask(int(sys.argv[2], 8))
-from verified_collapse.core import atomic_write_json, folder_lock, write_cache
+from verified_collapse.files import atomic_write_json, folder_lock, write_cache
 with folder_lock(sys.argv[1]):
     atomic_write_json(os.path.join(sys.argv[1], "summary.json"), {"ok": True})
     write_cache(os.path.join(sys.argv[1], "cache", "x.npz"), b"data")

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from verified_collapse.core import ParamError
-from verified_collapse.summ.data import (APT_GET_EN, Doc, corpus_stats, debian_corpus, describe_packages, load_xlsum,
+from verified_collapse.summ.data import (APT_GET_EN, Doc, corpus_stats, debian_corpus, describe_packages,
                                         parse_translation, split_by_hash, translation_files)
+from verified_collapse.summ.xlsum import load_xlsum
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "summ"
 NAME = "example.org_debian_dists_test_main_i18n_Translation-en"

@@ -18,8 +18,9 @@ PACKAGE = REPO / "verified_collapse"
 # toy task and writes its results the way the real experiments do.
 NOTEBOOK_CODE = """
 from pathlib import Path
-from verified_collapse.core import atomic_write_csv, atomic_write_json
-from verified_collapse.loop import ItemStore, ToyTask, run_loop
+from verified_collapse.files import atomic_write_csv, atomic_write_json
+from verified_collapse.loop import ToyTask, run_loop
+from verified_collapse.outcomes import ItemStore
 import time
 out = Path(out_dir); (out / "figures").mkdir(parents=True, exist_ok=True)
 time.sleep(pause)
@@ -100,7 +101,7 @@ def test_a_library_change_reruns_the_experiments_that_use_it(scratch_package, to
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert "up to date" not in rerun.stdout and "the library changed since the last run (verify)" in rerun.stdout, rerun.stdout
     record = json.loads((out / "run.json").read_text())
-    assert set(record["library"]) == {"core", "fingerprint", "loop", "verify"}
+    assert set(record["library"]) == {"core", "files", "fingerprint", "loop", "outcomes", "proxy", "verify"}
 
 
 def test_changing_n_test_reuses_the_generator(tmp_path):

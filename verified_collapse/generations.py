@@ -23,8 +23,6 @@ from .core import ParamError, check_param, derive_seed, seed_everything, trace
 from verified_collapse.loop import (
     AsGenerator,
     Finetunes,
-    ItemStore,
-    as_evaluation,
     as_verifiers,
     collect,
     final_loss,
@@ -32,7 +30,9 @@ from verified_collapse.loop import (
     PROXY_COLUMNS,
     proxy_columns,
 )
-from .verify import Candidates, Refits, selection_proxy
+from .outcomes import ItemStore, as_evaluation
+from .verify import Candidates, Refits
+from .proxy import selection_proxy
 
 # %% auto #0
 __all__ = ['POLICIES', 'GEN_COLUMNS', 'parse_policy', 'policy_dataset', 'concat_inputs', 'Chain', 'run_generations',
@@ -58,11 +58,13 @@ def parse_policy(
             rr = float(m.group(1))
         except ValueError:
             raise ParamError(
-                f"parameter 'policy' = {spec!r} is invalid: the real fraction {m.group(1)!r} is not a number; expected {_POLICY_HELP}"
+                f"parameter 'policy' = {spec!r} is invalid: the real fraction {m.group(1)!r} is not a number; "
+                f"expected {_POLICY_HELP}"
             ) from None
         if not 0 <= rr <= 1:
             raise ParamError(
-                f"parameter 'policy' = {spec!r} is invalid: the real fraction r = {rr:g} must lie in [0, 1]; expected {_POLICY_HELP}"
+                f"parameter 'policy' = {spec!r} is invalid: the real fraction r = {rr:g} must lie in [0, 1]; "
+                f"expected {_POLICY_HELP}"
             )
         if r is not None and not math.isclose(float(r), rr):
             raise ParamError(f"parameter 'r' = {r!r} disagrees with policy {spec!r}; give the fraction once")
@@ -221,36 +223,18 @@ def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit
         for v, sel in verifiers.items()
         for p in policies
     }
-    rows = [
-        dict(
-            task=task.name,
-            verifier=v,
-            policy=p,
-            generation=0,
-            seed=int(seed),
-            metric=ev0.metric,
-            generator_metric=ev0.metric,
-            **proxy_columns({}),
-            kept=0,
-            pool=0,
-            train_size=0,
-            train_loss=math.nan,
-            seconds=time.perf_counter() - t0,
-        )
-        for v, p in chains
-    ]
+    zero = dict(generation=0, seed=int(seed), metric=ev0.metric, generator_metric=ev0.metric, **proxy_columns({}))
+    zero.update(kept=0, pool=0, train_size=0, train_loss=math.nan)  # round 0 is the generator: nothing selected
+    rows = [dict(task=task.name, verifier=v, policy=p, **zero, seconds=time.perf_counter() - t0) for v, p in chains]
     live = list(chains)  # a chain stops when its verifier cannot fill N from max_pool inputs
-    bar = tqdm(
-        total=G * len(chains),
-        desc=f"{task.name} seed {seed}: generations",
-        disable=None if progress else True,
-        leave=False,
-    )
+    desc = f"{task.name} seed {seed}: generations"
+    bar = tqdm(total=G * len(chains), desc=desc, disable=None if progress else True, leave=False)
+    drawn = 0  # inputs drawn by earlier rounds: each round goes on where the last stopped
     for g in range(1, G + 1):
         t1 = time.perf_counter()
-        got, pool = collect(
-            task, {c: (chains[c].gen, chains[c].sel) for c in live}, n, k, chunk, max_pool, seed, tags=(g,), each=True
-        )
+        live_chains = {c: (chains[c].gen, chains[c].sel) for c in live}
+        got, pool = collect(task, live_chains, n, k, chunk, max_pool, seed, tags=(g,), start=drawn, each=True)
+        drawn += pool
         for c in list(live):
             if got[c]["kept"] < n:
                 warnings.warn(
@@ -279,11 +263,11 @@ def run_generations(
     refit_verifiers: (
         bool | Sequence[str]
     ) = False,  # names of verifiers re-trained on their chain's selection each round (True: all that can)
-    warm_start: bool = False,  # each round fine-tunes its chain's previous model (`task.finetune`) instead of training from scratch
+    warm_start: bool = False,  # each round fine-tunes its chain's previous model (`task.finetune`), not a fresh one
     progress: bool = True,  # progress bars (quiet when not on a terminal)
     items: ItemStore | None = None,  # where every evaluated model's per-item outcomes go (default: memory)
 ) -> pd.DataFrame:
-    "G rounds of generate -> verify -> retrain, the retrained model generating the next round; one row per chain and round."
+    "G rounds of generate -> verify -> retrain, each retrained model generating the next; a row per chain and round."
     verifiers = as_verifiers(verifiers)
     G = int(check_param("generations", generations, kind=numbers.Integral, lo=1))
     n = int(check_param("n", n, kind=numbers.Integral, lo=1))
@@ -313,7 +297,7 @@ def run_generations(
 # %% ../nbs/03_generations.ipynb #299d1173
 @dataclass
 class ChainSettings(Config):
-    "What chains of `run_generations` need beyond their task's settings: rounds, examples per round, warm start, policies."
+    "What `run_generations` chains need beyond their task's settings: rounds, examples per round, warm start, policies."
     generations: int = param(2, kind=numbers.Integral, lo=1)  # rounds after the generator
     n: int = param(60, kind=numbers.Integral, lo=1)  # synthetic examples per round
     warm_start: bool = param(True, kind=bool)  # each round fine-tunes the chain's previous model (else: a fresh model)

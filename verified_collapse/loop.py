@@ -5,13 +5,11 @@
 # %% ../nbs/02_loop.ipynb #d94b9802
 from __future__ import annotations
 
-import io
 import json
 import math
 import numbers
 import time
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, Sequence, runtime_checkable
 
@@ -19,22 +17,15 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from verified_collapse.core import (
-    ParamError,
-    atomic_write_bytes,
-    atomic_write_json,
-    check_param,
-    derive_seed,
-    seed_everything,
-    trace,
-)
-from .fingerprint import content_hash
-from .verify import DROP, Candidates, make_selector, selection_proxy
+from .core import ParamError, check_param, derive_seed, seed_everything, trace
+from .files import atomic_write_json
+from .outcomes import Evaluation, ItemStore, as_evaluation
+from .verify import DROP, Candidates, make_selector
+from .proxy import selection_proxy
 
 # %% auto #0
-__all__ = ['ITEM_KEYS', 'PROXY_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'Evaluation', 'as_evaluation',
-           'ItemStore', 'ToyTask', 'collect', 'proxy_columns', 'final_loss', 'as_verifiers', 'pool_settings',
-           'RowStore', 'run_loop']
+__all__ = ['PROXY_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'ToyTask', 'collect', 'proxy_columns', 'final_loss',
+           'as_verifiers', 'pool_settings', 'RowStore', 'run_loop']
 
 # %% ../nbs/02_loop.ipynb #4146855c
 @runtime_checkable
@@ -48,8 +39,8 @@ class Task(Protocol):
     def generator_metric(self, model: Any) -> Evaluation | float:
         "The generator's own test result (the horizontal line)."
 
-    def sample_inputs(self, n: int, seed: int) -> Any:
-        "`n` new inputs, with ground truth kept for judging."
+    def sample_inputs(self, n: int, seed: int, start: int = 0) -> Any:
+        "`n` new inputs with ground truth: the run's stream from the `start`-th (finite pools), or drawn from `seed`."
 
     def generate(self, model: Any, inputs: Any, k: int, seed: int) -> Candidates:
         "`k` scored, judged candidates per input."
@@ -91,118 +82,6 @@ class AsGenerator(Protocol):
     def as_generator(self, model: Any) -> Any:
         "The generator that `model` is (without this capability: `model` itself)."
 
-# %% ../nbs/02_loop.ipynb #e0273b21
-@dataclass
-class Evaluation:
-    "A model's test result: the `metric` and the per-item outcomes it is the mean of."
-    metric: float  # the task's metric, higher is better
-    items: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per test item: `item`, `score`, raw outcomes
-
-    def __post_init__(self):
-        self.metric = float(self.metric)
-        if len(self.items) == 0:
-            return
-        missing = {"item", "score"} - set(self.items.columns)
-        if missing:
-            raise ParamError(
-                f"Evaluation.items lacks the column(s) {sorted(missing)}: every item needs an id and a score"
-            )
-        mean = float(self.items.score.mean())
-        if not math.isclose(mean, self.metric, rel_tol=1e-9, abs_tol=1e-12):
-            raise ParamError(
-                f"Evaluation.metric = {self.metric!r} but the items' mean score is {mean!r}: the metric must be the mean score"
-            )
-
-    def __float__(self):
-        return self.metric
-
-    @classmethod
-    def from_scores(
-        cls,
-        score,  # one number per test item (its share of the metric)
-        **outcomes,  # further per-item columns, e.g. rel_error=...
-    ) -> Evaluation:
-        "The evaluation whose items are `score` (ids 0..n-1) and `outcomes`; the metric is their mean."
-        score = np.asarray(score, dtype=float)
-        items = pd.DataFrame(
-            {"item": np.arange(len(score)), "score": score, **{k: np.asarray(v) for k, v in outcomes.items()}}
-        )
-        return cls(float(score.mean()) if len(score) else math.nan, items)
-
-
-def as_evaluation(
-    result,  # what a task's `evaluate` returned: an `Evaluation` or a number
-) -> Evaluation:
-    "`result` as an `Evaluation` (a bare number has no items)."
-    return result if isinstance(result, Evaluation) else Evaluation(float(result))
-
-# %% ../nbs/02_loop.ipynb #7886bd59
-ITEM_KEYS = ("task", "verifier", "N", "policy", "generation", "seed")
-
-
-class ItemStore:
-    "Per-item outcomes of every evaluated model of an experiment: one file per model as it comes, one table at the end."
-
-    def __init__(
-        self,
-        folder: str | Path | None = None,  # where each model's items are written (None: kept in memory only)
-    ):
-        self.folder = None if folder is None else Path(folder)
-        self._frames = {}
-
-    def _name(self, keys):
-        return f"items-{content_hash(keys)}.parquet"
-
-    def add(
-        self,
-        ev: Evaluation,  # a model's evaluation
-        **keys,  # what identifies the model: task, verifier, N, seed (policy, generation)
-    ) -> None:
-        "Record `ev`'s items under `keys` (nothing for an evaluation without items)."
-        unknown = set(keys) - set(ITEM_KEYS)
-        if unknown:
-            raise ParamError(f"ItemStore.add: unknown key(s) {sorted(unknown)}; use {list(ITEM_KEYS)}")
-        if not len(ev.items):
-            return
-        df = ev.items.copy()
-        for i, k in enumerate(k for k in ITEM_KEYS if k in keys):
-            df.insert(i, k, keys[k])
-        name = self._name({k: keys[k] for k in sorted(keys)})
-        self._frames[name] = df
-        if self.folder is not None:
-            buf = io.BytesIO()
-            df.to_parquet(buf, index=False)
-            atomic_write_bytes(self.folder / name, buf.getvalue())
-
-    def table(
-        self,
-        **extra,  # constant columns put first, e.g. experiment="eigen"
-    ) -> pd.DataFrame:
-        "Every recorded model's items (also those written by an earlier, interrupted run) as one table."
-        frames = dict(self._frames)
-        if self.folder is not None and self.folder.is_dir():
-            for f in sorted(self.folder.glob("items-*.parquet")):
-                if f.name not in frames:
-                    frames[f.name] = pd.read_parquet(f)
-        if not frames:
-            return pd.DataFrame(columns=[*extra, "item", "score"])
-        df = pd.concat(frames.values(), ignore_index=True)
-        for k in ("N", "generation", "seed"):
-            if k in df.columns:
-                df[k] = df[k].astype("Int64")
-        keys = [k for k in ITEM_KEYS if k in df.columns]
-        df = df[keys + ["item", "score"] + [c for c in df.columns if c not in keys and c not in ("item", "score")]]
-        df = df.sort_values(keys + ["item"], kind="stable", na_position="first").reset_index(drop=True)
-        for i, (k, v) in enumerate(extra.items()):
-            df.insert(i, k, v)
-        return df
-
-    def write(self, path: str | Path, **extra) -> Path:  # e.g. out_dir / "items.parquet"
-        "Write `table(**extra)` as Parquet, atomically."
-        buf = io.BytesIO()
-        self.table(**extra).to_parquet(buf, index=False)
-        return atomic_write_bytes(path, buf.getvalue())
-
 # %% ../nbs/02_loop.ipynb #1d9c75db
 class ToyTask:
     "A 10-bin majority-vote classifier trained on labels from a generator with error rate `p`."
@@ -222,7 +101,7 @@ class ToyTask:
     def generator_metric(self, model):
         return 1 - model["p"]
 
-    def sample_inputs(self, n, seed):
+    def sample_inputs(self, n, seed, start=0):  # an endless stream: fresh draws from `seed`, `start` unused
         return np.random.default_rng(seed).random(n)
 
     def generate(self, model, inputs, k, seed):
@@ -270,15 +149,17 @@ def collect(
     max_pool: int,  # most inputs in all
     seed: int,  # the run's seed
     tags: tuple = (),  # further seed tags, e.g. (generation,)
+    start: int = 0,  # inputs this run drew before this call (earlier rounds): where the stream goes on
     each: bool = False,  # a chain stops selecting once it has `n` (else every chain selects until all have `n`)
     bar=None,  # a progress bar advanced by the examples kept (at most `n` per chain)
 ) -> tuple[dict, int]:
-    "Generate and select chunk by chunk until every chain has `n` examples; per chain its parts, kept, cands, selected, inputs; and the pool."
+    "Generate and select chunk by chunk until every chain has `n` examples; the results per chain, and the pool."
+    # per chain: its parts, kept, cands, selected and inputs
     got = {c: dict(parts=[], kept=0, cands=[], selected=[], inputs=[]) for c in chains}
     pool, ci = 0, 0
     while any(g["kept"] < n for g in got.values()) and pool < max_pool:
         m = min(chunk, max_pool - pool)
-        inputs = task.sample_inputs(m, derive_seed(seed, "inputs", *tags, ci))
+        inputs = task.sample_inputs(m, derive_seed(seed, "inputs", *tags, ci), start + pool)
         made, before = {}, sum(min(g["kept"], n) for g in got.values())
         for c, (gen, sel) in chains.items():
             if each and got[c]["kept"] >= n:
@@ -476,7 +357,7 @@ def run_loop(
         ItemStore | None
     ) = None,  # where every evaluated model's per-item outcomes go (default: `checkpoint_dir`, else memory)
 ) -> pd.DataFrame:
-    "Generate -> select -> build synthetic sets of each size -> train -> evaluate; one tidy row per (verifier, N, seed)."
+    "Generate -> select -> build synthetic sets of each size -> train -> evaluate; a tidy row per (verifier, N, seed)."
     verifiers = as_verifiers(verifiers)
     sizes = [
         int(s) for s in check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)

@@ -104,7 +104,7 @@ def paired_bootstrap(
     ci: float = 0.95,  # confidence level
     seed: int | None = 0,  # seeds the resampling
 ) -> dict:
-    "Bootstrap interval of mean(a - b) over paired items (and seeds): `dict(estimate, lo, hi, n_items, n_seeds, method)`."
+    "Bootstrap interval of mean(a - b) over paired items and seeds: `dict(estimate, lo, hi, n_items, n_seeds, method)`."
     _check_levels(ci, n_boot)
     d = _paired_diff(a, b)
     (n_seeds, n_items), est = d.shape, d.mean()
@@ -196,7 +196,7 @@ def spearman_ci(
     ci: float = 0.95,  # confidence level
     seed: int | None = 0,  # seeds the resampling
 ) -> dict:
-    "Spearman's rho of `x` and each point's mean `y`, with a bootstrap interval: `dict(estimate, lo, hi, n_points, p_value)`."
+    "Spearman's rho of `x` and each point's mean `y`, bootstrap interval: `dict(estimate, lo, hi, n_points, p_value)`."
     _check_levels(ci, n_boot)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.ndim != 1 or y.ndim not in (1, 2, 3) or y.shape[:1] != x.shape:

@@ -14,6 +14,7 @@ import numpy as np
 from ..config import Config, param
 from ..core import ParamError, pick_device
 from ..generations import ChainSettings
+from ..train import TrainSettings
 
 # %% auto #0
 __all__ = ['APT_SAMPLE', 'SCORERS', 'SUMM_VERIFIERS', 'SummSettings', 'check_corpus', 'SummConfig', 'SummChains']
@@ -25,8 +26,8 @@ SCORERS = ["embedding", "stronger"]  # the external verifier scores a candidate 
 
 
 @dataclass
-class SummSettings(Config):
-    "Settings of the summarization task: everything `SummTask` reads."
+class SummSettings(TrainSettings):
+    "Settings of the summarization task: everything `SummTask` reads, with the training rule (`train.TrainSettings`)."
     n0: int = param(150, **_INT)  # training documents the generator is trained on
     n_stronger: int = param(400, **_INT)  # training documents of the stronger model (the paper's Llama-3 role)
     pretrain_steps: int = param(20, **_INT0)  # denoising steps on the documents alone every model starts from (0: none)
@@ -40,8 +41,6 @@ class SummSettings(Config):
     gen_steps: int = param(40, **_INT)  # training steps of the generator and the stronger model
     retrain_steps: int = param(30, **_INT)  # training steps of each retrained model
     batch_size: int = param(16, **_INT)  # examples per step
-    lr: float = param(0.001, kind=numbers.Real, lo=0, lo_open=True)  # peak learning rate
-    warmup: int = param(10, **_INT0)  # warmup steps
     eval_every: int = param(20, **_INT)  # steps between validations (model selection by ROUGE-1)
     n_valid: int = param(20, **_INT)  # validation documents
     n_test: int = param(30, **_INT)  # test documents
@@ -51,7 +50,6 @@ class SummSettings(Config):
     correct_rule: str = param("above_median", kind=str)  # ROUGE-1 to correct: above_median, best_of_beam, threshold:T
     scorers: tuple = param(tuple(SCORERS), choices=SCORERS)  # external verifier scores attached to each candidate
     device: str = param("auto", kind=str)  # auto, cpu or cuda
-    ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints
     model_path: str = param("", kind=str)  # pretrained model folder to fine-tune (empty: a small model built here)
     model_kind: str = param("seq2seq", choices=["causal", "seq2seq"])  # with model_path: causal (e.g. Llama) or seq2seq
     lora_r: int = param(0, **_INT0)  # with model_path: LoRA rank (0: all weights train)
@@ -91,7 +89,8 @@ def check_corpus(
     params: dict,  # corpus, lists_dir, xlsum_dir, corpus_limit (missing: corpus debian, no limit)
 ) -> None:
     "Refuse a missing or empty data folder, and XLSUM files with a bad line, before any model is built."
-    from verified_collapse.summ.data import _missing_msg, read_xlsum_jsonl, translation_files, xlsum_files
+    from verified_collapse.summ.data import _missing_msg, translation_files
+    from verified_collapse.summ.xlsum import read_xlsum_jsonl, xlsum_files
 
     if params.get("corpus", "debian") == "xlsum":
         if not params.get("xlsum_dir"):

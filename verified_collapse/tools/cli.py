@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from ..core import ParamError, runs_root
+from ..core import ParamError
+from ..files import runs_root
+from .notebook_params import parse_value
 from .report import write_report
 from verified_collapse.tools.runner import (
     EXPERIMENTS,
@@ -19,7 +21,6 @@ from verified_collapse.tools.runner import (
     load_preset,
     notebooks_dir,
     parameter_help,
-    parse_value,
     resolve_notebook,
     run_experiment,
     validate,
@@ -29,6 +30,21 @@ from verified_collapse.tools.runner import (
 __all__ = ['main', 'entry']
 
 # %% ../../nbs/42_cli.ipynb #11ddec4a
+def _add_wait(
+    p: argparse.ArgumentParser,  # the parser of a command that runs experiments into their folders
+    folder: str,  # which folder another process may be running into, in words
+    otherwise: str,  # what happens without --wait, in words
+):
+    "The `--wait SECONDS` option of `run` and `reproduce`."
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help=f"if another process is running into {folder}, wait up to SECONDS for it (default: {otherwise})",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     epilog = (
         "experiments (each notebook's parameters, with their comments: vcollapse run NAME --help-params):\n"
@@ -63,13 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--out", default=None, help="output folder (default: runs/<preset>/<experiment>)")
     r.add_argument("--force", action="store_true", help="run even if a finished run with the same parameters exists")
-    r.add_argument(
-        "--wait",
-        type=float,
-        default=0.0,
-        metavar="SECONDS",
-        help="if another process is running into the same folder, wait up to SECONDS for it (default: refuse at once)",
-    )
+    _add_wait(r, "the same folder", "refuse at once")
     r.add_argument("--help-params", action="store_true", help="list the notebook's parameters and exit")
     a = sub.add_parser(
         "reproduce",
@@ -86,13 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--all", action="store_true", help="also run the experiments beyond the paper (generations)")
     a.add_argument("--force", action="store_true", help="re-run experiments whose results are up to date")
-    a.add_argument(
-        "--wait",
-        type=float,
-        default=0.0,
-        metavar="SECONDS",
-        help="if another process is running into an experiment's folder, wait up to SECONDS for it (default: refuse)",
-    )
+    _add_wait(a, "an experiment's folder", "refuse")
     sub.add_parser("list", help="list the experiments and whether their notebooks exist")
     sub.add_parser("readme", help="regenerate README.md from nbs/index.ipynb")
     d = sub.add_parser(
@@ -247,7 +251,8 @@ def main(
             report = write_report(root)
             bad = [r for r in results if r.status == "failed"]
             print(
-                f"done in {time.perf_counter() - t0:.0f} s: {len(results) - len(bad)} of {len(results)} experiments ok; report: {report}"
+                f"done in {time.perf_counter() - t0:.0f} s: {len(results) - len(bad)} of {len(results)} "
+                f"experiments ok; report: {report}"
             )
             for r in bad:
                 print(f"FAILED {r.key}: {r.error}", file=sys.stderr)

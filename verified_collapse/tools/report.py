@@ -10,16 +10,14 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ..core import ParamError, atomic_write_bytes, atomic_write_csv, atomic_write_text, pick_device
-from ..stats import mcnemar, mean_ci, paired_bootstrap, spearman_ci
+from ..core import ParamError, pick_device
+from ..files import atomic_write_bytes, atomic_write_csv, atomic_write_text
 
 # %% auto #0
 __all__ = ['VERDICTS', 'SIDES', 'CLAIMS_HEADER', 'VERDICT_RULE', 'verdict', 'claim', 'combine', 'decide', 'all_of', 'at_floor',
-           'interval_text', 'item_matrix', 'paired_claim', 'rank_claim', 'replicate_claim', 'part_dirs', 'load_results',
-           'render_report', 'write_report']
+           'interval_text', 'part_dirs', 'load_results', 'render_report', 'write_report']
 
 # %% ../../nbs/41_report.ipynb #41e4aa09
 VERDICTS = ("held", "not held", "inconclusive", "not tested at this scale")
@@ -36,7 +34,7 @@ def verdict(
     hi: float,  # the estimate and its 95% interval
     side: (
         str | None
-    ),  # what the paper claims: "greater" (than threshold), "less", "within" (margin of threshold); None: an observation
+    ),  # the paper's claim: "greater" (than threshold), "less", "within" (margin of it); None: an observation
     threshold: float = 0.0,  # the value the claim is measured against
     margin: float = 0.0,  # half-width of "within"
     not_tested: str | None = None,  # why the data cannot test the claim (degenerate inputs, too few points)
@@ -143,20 +141,10 @@ def all_of(
         return claim(id, claim_text, paper, measured + " (no cases)", side="greater", not_tested="no cases to test")
     tested = [p for p in parts if p["verdict"] != "not tested at this scale"]
     weakest = min(tested or parts, key=_slack)
-    c = claim(
-        id,
-        claim_text,
-        paper,
-        f"{measured}; weakest case: {weakest['claim']}: {weakest['measured']}".lstrip("; "),
-        weakest["estimate"],
-        weakest["lo"],
-        weakest["hi"],
-        weakest["side"],
-        weakest["threshold"],
-        weakest["margin"],
-        not_tested=None if tested else weakest["not_tested"],
-        cases=parts,
-    )
+    words = f"{measured}; weakest case: {weakest['claim']}: {weakest['measured']}".lstrip("; ")
+    decided_by = {k: weakest[k] for k in ("estimate", "lo", "hi", "side", "threshold", "margin")}  # interval and rule
+    why = None if tested else weakest["not_tested"]
+    c = claim(id, claim_text, paper, words, **decided_by, not_tested=why, cases=parts)
     c["verdict"] = decide(c)
     return c
 
@@ -176,195 +164,6 @@ def interval_text(c: dict, digits: int = 3) -> str:  # a claim record
         return ""
     f = lambda x: f"{x:+.{digits}f}"
     return f"{f(c['estimate'])} [{f(c['lo'])}, {f(c['hi'])}]"
-
-# %% ../../nbs/41_report.ipynb #c167fb30
-def item_matrix(
-    items: pd.DataFrame,  # an items table (`ItemStore.table()`, or items.parquet)
-    value: str = "score",  # which outcome
-    **where,  # the model: column -> value, e.g. verifier="oracle", N=1000
-) -> tuple[np.ndarray, list, list]:
-    "One model's outcomes as a (seeds, items) matrix, with its seeds and item ids."
-    sel = items
-    for k, v in where.items():
-        sel = sel[sel[k] == v]
-    if sel.empty:
-        raise ParamError(f"no items recorded for the model {where}")
-    m = sel.pivot(index="seed", columns="item", values=value)
-    return m.to_numpy(float), [int(s) for s in m.index], list(m.columns)
-
-
-def _aligned(mats: list) -> tuple[list, list, list]:
-    "The matrices restricted to the seeds and items all of them share (same order)."
-    seeds = sorted(set.intersection(*(set(s) for _, s, _ in mats)))
-    its = sorted(set.intersection(*(set(i) for _, _, i in mats)))
-    out = [M[np.ix_([s.index(x) for x in seeds], [i.index(x) for x in its])] for M, s, i in mats]
-    return out, seeds, its
-
-
-def _label(where):
-    return " ".join(str(v) if k == "verifier" else f"{k}={v}" for k, v in where.items())
-
-# %% ../../nbs/41_report.ipynb #4cf04358
-def paired_claim(
-    id: str,
-    claim_text: str,
-    paper: str,  # as in `claim`
-    items: pd.DataFrame,  # the experiment's items table
-    a: dict,
-    b: dict,  # the two models (column -> value); the estimate is mean(a) - mean(b)
-    side: str,
-    threshold: float = 0.0,
-    margin: float = 0.0,  # see `verdict`
-    not_tested: str | None = None,  # a reason known beforehand (e.g. `at_floor(generator=...)`)
-    value: str = "score",
-    floor: float = 0.0,  # which outcome; its floor
-    n_boot: int = 2000,
-    seed: int = 0,  # bootstrap resamples and seed
-) -> dict:
-    "A claim about the difference between two models on the same items (and seeds), with a paired bootstrap interval."
-    la, lb = _label(a), _label(b)
-    try:
-        (A, B), seeds, its = _aligned([item_matrix(items, value, **a), item_matrix(items, value, **b)])
-    except ParamError as e:
-        return claim(
-            id,
-            claim_text,
-            paper,
-            str(e),
-            side=side,
-            threshold=threshold,
-            margin=margin,
-            not_tested=not_tested or str(e),
-        )
-    if not its:
-        return claim(
-            id,
-            claim_text,
-            paper,
-            f"{la} and {lb} share no test item",
-            side=side,
-            not_tested=not_tested or "no shared items",
-        )
-    r = paired_bootstrap(A, B, n_boot=n_boot, seed=seed)
-    ma, mb = float(A.mean()), float(B.mean())
-    if not_tested is None and ma <= floor and mb <= floor:
-        not_tested = f"{la} and {lb} both at the floor ({floor:g}) of the metric"
-    binary = bool(
-        np.isin(A, (0, 1)).all() and np.isin(B, (0, 1)).all() and (A.any() or B.any())
-    )  # 0/1 outcomes, not all 0
-    mc = mcnemar(A, B) if binary else None
-    per_seed = (
-        "" if len(seeds) < 2 else " (difference per seed: " + ", ".join(f"{x:+.4f}" for x in (A - B).mean(1)) + ")"
-    )
-    measured = f"{la} {ma:.4f} vs {lb} {mb:.4f}; {len(seeds)} seed(s) x {len(its)} items{per_seed}" + (
-        f"; McNemar {mc['a_only']}:{mc['b_only']}, p = {mc['p_value']:.3g}" if mc else ""
-    )
-    return claim(
-        id,
-        claim_text,
-        paper,
-        measured,
-        r["estimate"],
-        r["lo"],
-        r["hi"],
-        side,
-        threshold,
-        margin,
-        not_tested,
-        a=a,
-        b=b,
-        mean_a=ma,
-        mean_b=mb,
-        seeds=seeds,
-        n_items=len(its),
-        method=r.get("method"),
-        mcnemar_p=None if mc is None else mc["p_value"],
-    )
-
-# %% ../../nbs/41_report.ipynb #35b5f36e
-def rank_claim(
-    id: str,
-    claim_text: str,
-    paper: str,  # as in `claim`
-    x: dict,  # model name -> the number to correlate (e.g. its p*)
-    items: pd.DataFrame,  # the experiment's items table
-    models: dict,  # model name -> its selector (column -> value), for `item_matrix`
-    threshold: float = 0.0,  # the claim: rho > threshold
-    min_points: int = 5,  # fewer models than this: not tested (with 4, no ranking is significant at 5%: 1/24 > 0.04)
-    value: str = "score",
-    n_boot: int = 2000,
-    seed: int = 0,
-    not_tested: str | None = None,  # a reason known beforehand (e.g. `at_floor(generator=...)`)
-) -> dict:
-    "A claim that Spearman's rho between `x` and the models' outcomes exceeds `threshold`, with a bootstrap interval."
-    names = [n for n in x if n in models and np.isfinite(x[n])]
-    if len(names) < min_points:
-        return claim(
-            id,
-            claim_text,
-            paper,
-            f"{len(names)} models",
-            side="greater",
-            threshold=threshold,
-            not_tested=not_tested or f"{len(names)} points: the test needs at least {min_points}",
-        )
-    mats, seeds, its = _aligned([item_matrix(items, value, **models[n]) for n in names])
-    r = spearman_ci(np.array([x[n] for n in names]), np.stack(mats))
-    why = not_tested or (
-        None if np.isfinite(r["estimate"]) else "rho is undefined: the outcomes (or the x values) do not vary"
-    )
-    means = {n: float(M.mean()) for n, M in zip(names, mats)}
-    measured = (
-        f"rho = {r['estimate']:.3f} over {len(names)} models ({len(seeds)} seed(s) x {len(its)} items), one-sided p = "
-        f"{r['p_value']:.3g}; "
-        + ", ".join(f"{n}: x {x[n]:.3f}, outcome {means[n]:.4f}" for n in sorted(names, key=x.get))
-    )
-    return claim(
-        id,
-        claim_text,
-        paper,
-        measured,
-        r["estimate"],
-        r["lo"],
-        r["hi"],
-        "greater",
-        threshold,
-        not_tested=why,
-        points=len(names),
-        seeds=seeds,
-        n_items=len(its),
-    )
-
-# %% ../../nbs/41_report.ipynb #6eea2195
-def replicate_claim(
-    id: str,
-    claim_text: str,
-    paper: str,
-    measured: str,  # as in `claim`
-    values,  # one number per seed (e.g. an exact accuracy minus a reference)
-    side: str,
-    threshold: float = 0.0,
-    margin: float = 0.0,
-    not_tested: str | None = None,
-) -> dict:
-    "A claim about the mean of per-seed values, with a t interval (`stats.mean_ci`); fewer than 2 seeds: not tested."
-    r = mean_ci(values)
-    if not_tested is None and r["n"] < 2:
-        not_tested = f"{r['n']} seed(s): an interval needs at least 2"
-    return claim(
-        id,
-        claim_text,
-        paper,
-        measured,
-        r["estimate"],
-        r["lo"],
-        r["hi"],
-        side,
-        threshold,
-        margin,
-        not_tested,
-        seeds=r["n"],
-    )
 
 # %% ../../nbs/41_report.ipynb #3e7bc692
 def _read_json(path, default):
@@ -409,10 +208,8 @@ def _verdict_cell(c):
 
 def _claim_row(d, c):
     why = f" ({c['not_tested']})" if c.get("not_tested") else ""
-    return (
-        f"| {d} | {_cell(c.get('claim', c.get('id', '')))} | {_cell(c.get('paper', ''))} | {_cell(c.get('measured', ''))} | "
-        f"{interval_text(c)} | {_verdict_cell(c)}{_cell(why)} |"
-    )
+    text = [c.get("claim", c.get("id", "")), c.get("paper", ""), c.get("measured", "")]
+    return f"| {d} | {' | '.join(_cell(t) for t in text)} | {interval_text(c)} | {_verdict_cell(c)}{_cell(why)} |"
 
 
 def _cell(s):
@@ -421,10 +218,10 @@ def _cell(s):
 
 CLAIMS_HEADER = "| part | claim | the paper | this run | estimate [95% interval] | verdict |"
 VERDICT_RULE = (
-    "Verdicts follow one rule (`verified_collapse.tools.report.verdict`): **held** when the whole 95% interval lies on the "
-    "claimed side, **not held** when it lies on the other side, *inconclusive* when it straddles, and *not tested at this "
-    "scale* when the inputs are degenerate (a model at the metric's floor, too few points). Intervals are paired: the "
-    "models are compared on the same test items, over seeds and items when there are several seeds."
+    "Verdicts follow one rule (`verified_collapse.tools.report.verdict`): **held** when the whole 95% interval lies "
+    "on the claimed side, **not held** when it lies on the other side, *inconclusive* when it straddles, and *not "
+    "tested at this scale* when the inputs are degenerate (a model at the metric's floor, too few points). Intervals "
+    "are paired: the models are compared on the same test items, over seeds and items when there are several seeds."
 )
 
 # %% ../../nbs/41_report.ipynb #785ed74c
@@ -458,7 +255,8 @@ def render_report(
         lines.append(
             f"| {d.name} | {r.get('status', 'n/a')} | {r.get('seconds', float('nan')):.1f} | "
             f"{_cell(p.get('seed', seeds[0] if isinstance(seeds, list) else 'n/a'))} | "
-            f"{_cell(len(seeds) if isinstance(seeds, list) else seeds)} | {r.get('device') or p.get('device', 'n/a')} | {r.get('finished', 'n/a')} | `{r.get('hash', '')}` |"
+            f"{_cell(len(seeds) if isinstance(seeds, list) else seeds)} | "
+            f"{r.get('device') or p.get('device', 'n/a')} | {r.get('finished', 'n/a')} | `{r.get('hash', '')}` |"
         )
     lines += [
         "",

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core import ParamError, runs_root
+from ..core import ParamError
+from ..files import runs_root
 from .report import load_results, part_dirs
 
 # %% auto #0
@@ -82,7 +83,7 @@ def load(
     run_dir: str | Path,  # a run folder (runs/cpu), an experiment folder (runs/cpu/theory) or a sweep folder
     items: bool = False,  # the per-item outcomes of every evaluated model (`load_items`) instead of the results
 ) -> pd.DataFrame:
-    "The results of `run_dir` as one tidy DataFrame (with a `part` column, or the sweep's `point` and `grid_*` columns)."
+    "The results of `run_dir` as one tidy DataFrame (with a `part` column, or a sweep's `point` and `grid_*` columns)."
     if items:
         return load_items(run_dir)
     d = _find(run_dir)
@@ -103,7 +104,8 @@ def load(
                 if kind == "sweep"
                 else f" (a run folder whose parts wrote no results.csv: see their run.json)" if kind == "run" else ""
             )
-            + ": run `vcollapse run EXPERIMENT --out FOLDER`, `vcollapse reproduce` or `vcollapse sweep GRID.yaml` to make some"
+            + ": run `vcollapse run EXPERIMENT --out FOLDER`, `vcollapse reproduce` "
+            "or `vcollapse sweep GRID.yaml` to make some"
         )
     return df
 

@@ -13,57 +13,54 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import nbformat
 import yaml
 
-from verified_collapse.core import (
+from ..core import ParamError, params_hash, pick_device
+from verified_collapse.files import (
     CacheError,
-    ParamError,
     atomic_write_json,
     folder_lock,
-    params_hash,
-    pick_device,
     remove_stale_temps,
     runs_root,
     scan_cache,
-    unknown_name,
 )
 from ..fingerprint import module_hashes, notebook_modules, package_dir
+from .notebook_params import check_types, notebook_params
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'PRESETS', 'repo_root', 'notebooks_dir', 'configs_dir', 'experiment_config', 'available_experiments',
-           'resolve_notebook', 'notebook_params', 'parse_value', 'check_types', 'load_preset', 'validate',
-           'parameter_help', 'RunResult', 'versions', 'notebook_hash', 'library_modules_of', 'run_hash',
-           'run_experiment']
+           'resolve_notebook', 'load_preset', 'validate', 'parameter_help', 'RunResult', 'versions', 'notebook_hash',
+           'library_modules_of', 'run_hash', 'run_experiment']
 
 # %% ../../nbs/40_runner.ipynb #dc63fe47
+def _experiment(
+    notebook: str,  # its notebook in nbs/
+    title: str,  # one line, for `vcollapse list` and the report
+    config: str,  # its config class as "module:Class", the module inside verified_collapse
+    **more,  # beyond=True: an experiment beyond the paper
+) -> dict:
+    "One entry of `EXPERIMENTS`."
+    return dict(notebook=notebook, title=title, config=f"verified_collapse.{config}", **more)
+
+
 EXPERIMENTS = {
-    "theory": dict(
-        notebook="11_theory_experiment.ipynb",
-        title="Theory: Gaussian mixture, verifiers and p*",
-        config="verified_collapse.theory.config:TheoryConfig",
+    "theory": _experiment(
+        "11_theory_experiment.ipynb", "Theory: Gaussian mixture, verifiers and p*", "theory.config:TheoryConfig"
     ),
-    "eigen": dict(
-        notebook="24_eigen_collapse.ipynb",
-        title="Eigenvalues with transformers",
-        config="verified_collapse.eigen.config:EigenConfig",
+    "eigen": _experiment("24_eigen_collapse.ipynb", "Eigenvalues with transformers", "eigen.config:EigenConfig"),
+    "summ": _experiment(
+        "34_summ_collapse.ipynb", "Summarization: self-selection, random, a stronger verifier", "summ.config:SummConfig"
     ),
-    "summ": dict(
-        notebook="34_summ_collapse.ipynb",
-        title="Summarization: self-selection, random, a stronger verifier",
-        config="verified_collapse.summ.config:SummConfig",
-    ),
-    "generations": dict(
-        notebook="50_generations.ipynb",
-        title="Beyond the paper: many generations, data policies, learned verifiers",
-        config="verified_collapse.beyond:GenerationsConfig",
+    "generations": _experiment(
+        "50_generations.ipynb",
+        "Beyond the paper: many generations, data policies, learned verifiers",
+        "beyond:GenerationsConfig",
         beyond=True,
     ),
 }
@@ -116,7 +113,8 @@ def resolve_notebook(
         path = notebooks_dir() / EXPERIMENTS[name]["notebook"]
         if not path.exists():
             raise ParamError(
-                f"experiment {name!r} has no notebook yet ({path.name} is missing); available: {available_experiments()}"
+                f"experiment {name!r} has no notebook yet ({path.name} is missing); "
+                f"available: {available_experiments()}"
             )
         return name, path
     p = Path(name)
@@ -131,88 +129,6 @@ def resolve_notebook(
         + (f"; did you mean {close[0]!r}?" if close else "")
         + f" Give one of {list(EXPERIMENTS)} or a path to an .ipynb file"
     )
-
-# %% ../../nbs/40_runner.ipynb #408f0617
-def notebook_params(path: str | Path) -> dict:
-    "The parameters of a notebook: name -> dict(type, default, help), from its `parameters` cell."
-    import papermill as pm
-
-    nb = nbformat.read(str(path), as_version=4)
-    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
-        raise ParamError(f"notebook {path} has no cell tagged 'parameters'")
-    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d) / Path(path).name
-        nbformat.write(nb, str(tmp))
-        raw = pm.inspect_notebook(str(tmp))
-    cell = next(c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", []))
-    import ast
-
-    assigned = [
-        t.id
-        for node in ast.parse(cell.source).body
-        for t in ([node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", []))
-        if isinstance(t, ast.Name)
-    ]
-    missing = [n for n in assigned if n not in raw]
-    if missing:
-        raise ParamError(
-            f"notebook {Path(path).name}: papermill cannot read the parameter line(s) of {missing} "
-            "(papermill's parser rejects an '=' inside a value or a comment): rewrite those lines"
-        )
-    out = {}
-    for name, p in raw.items():
-        try:
-            default = yaml.safe_load(p["default"]) if p["default"] is not None else None
-        except yaml.YAMLError:
-            default = p["default"]
-        if isinstance(default, str) and p["default"].strip()[:1] in "\"'":
-            default = default
-        out[name] = dict(type=p["inferred_type_name"], default=default, help=p["help"] or "")
-    return out
-
-# %% ../../nbs/40_runner.ipynb #bc6a1318
-def parse_value(text: str) -> Any:
-    "A command-line parameter value, read as YAML (plain data only)."
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise ParamError(
-            f"cannot read value {text!r} as plain YAML data ({' '.join(str(e).split())}): give a number, "
-            "a string, a list like [1, 2] or a mapping; tags such as !!python/... are refused"
-        ) from None
-
-# %% ../../nbs/40_runner.ipynb #4c39070f
-_TYPES = {
-    "int": (int,),
-    "float": (int, float),
-    "str": (str,),
-    "bool": (bool,),
-    "list": (list,),
-    "dict": (dict,),
-    "tuple": (list, tuple),
-}
-
-
-def check_types(
-    params: dict,  # name -> value to inject
-    spec: dict,  # `notebook_params` of the notebook
-    where: str = "the notebook",  # for messages
-) -> dict:
-    "Refuse unknown names (suggesting the closest) and values of the wrong type."
-    for name, value in params.items():
-        if name not in spec:
-            raise unknown_name(name, spec, where=where)
-        want = _TYPES.get(spec[name]["type"])
-        if want is None:
-            continue
-        ok = isinstance(value, want) and not (isinstance(value, bool) and bool not in want)
-        if not ok:
-            raise ParamError(
-                f"parameter {name!r} = {value!r} is invalid: expected {spec[name]['type']} "
-                f"(default {spec[name]['default']!r}; {spec[name]['help']})"
-            )
-    return params
 
 # %% ../../nbs/40_runner.ipynb #8160adda
 def load_preset(

@@ -6,153 +6,25 @@
 from __future__ import annotations
 
 import difflib
-import itertools
 import json
 import numbers
-import re
 import shutil
-import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pandas as pd
-import yaml
 
-from verified_collapse.core import (
-    ParamError,
-    atomic_write_bytes,
-    atomic_write_csv,
-    atomic_write_json,
-    check_params,
-    params_hash,
-    runs_root,
-)
-from verified_collapse.tools.runner import (
-    notebook_hash,
-    load_preset,
-    resolve_notebook,
-    run_experiment,
-    run_hash,
-    validate,
-)
+from ..core import ParamError, params_hash
+from ..files import atomic_write_bytes, atomic_write_csv, atomic_write_json, runs_root
+from .grid import check_grid, expand_grid, load_grid, point_names
+from .jobs import LocalProcess, SubmititJob, check_slurm_options, submitit_executor
+from .runner import load_preset, notebook_hash, resolve_notebook, run_hash, validate
 
 # %% auto #0
-__all__ = ['GRID_KEYS', 'SLURM_OPTIONS', 'check_grid', 'expand_grid', 'load_grid', 'point_name', 'point_names', 'SweepPoint',
-           'plan_sweep', 'check_slurm_options', 'gather', 'run_sweep']
-
-# %% ../../nbs/45_sweep.ipynb #c98ca3c4
-GRID_KEYS = {
-    "experiment": "the experiment's short name (theory, eigen, summ) or a path to a notebook",
-    "preset": "the preset every point starts from (default: smoke)",
-    "params": "fixed parameters, the same for every point",
-    "grid": "parameter -> list of values; the sweep runs every combination",
-}
-
-
-def check_grid(
-    spec: Any,  # the grid, as read from its YAML file
-    where: str = "the grid",  # for messages, e.g. "grid file sweeps/a.yaml"
-) -> dict:
-    "The grid with its defaults filled in; `ParamError` naming the problem and the fix if its structure is wrong."
-
-    def fail(msg):
-        raise ParamError(f"{where}: {msg}")
-
-    if not isinstance(spec, dict):
-        fail(f"expected a mapping with the keys {list(GRID_KEYS)}, not {type(spec).__name__} {spec!r}")
-    for k in spec:
-        if k not in GRID_KEYS:
-            close = difflib.get_close_matches(str(k), list(GRID_KEYS), n=1)
-            fail(
-                f"unknown key {k!r}"
-                + (f"; did you mean {close[0]!r}?" if close else "")
-                + f" Allowed keys: {list(GRID_KEYS)}"
-            )
-    if spec.get("experiment") in (None, ""):
-        fail("missing key 'experiment': name the experiment to sweep, e.g. 'experiment: theory'")
-    if not isinstance(spec["experiment"], str):
-        fail(f"'experiment' = {spec['experiment']!r}: expected a name such as 'theory'")
-    preset = spec.get("preset", "smoke")
-    if not isinstance(preset, str) or not preset:
-        fail(f"'preset' = {preset!r}: expected a name such as 'smoke' or a .yaml path")
-    params = spec.get("params") or {}
-    if not isinstance(params, dict):
-        fail(f"'params' = {params!r}: expected a mapping of fixed parameters, e.g. 'params: {{d: 20}}'")
-    grid = spec.get("grid")
-    if grid is None:
-        fail("missing key 'grid': give parameter -> list of values, e.g. 'grid: {seed: [0, 1, 2]}'")
-    if not isinstance(grid, dict) or not grid:
-        fail(
-            f"'grid' = {grid!r} is empty or not a mapping: give parameter -> list of values, e.g. 'grid: {{seed: [0, 1, 2]}}'"
-        )
-    for name, values in grid.items():
-        if not isinstance(name, str):
-            fail(f"grid name {name!r} is not a parameter name")
-        if not isinstance(values, list):
-            fail(
-                f"grid {name!r} = {values!r} is not a list: write '{name}: [{values!r}]', or move it to 'params' to fix it"
-            )
-        if not values:
-            fail(f"grid {name!r} is an empty list: give at least one value")
-        try:
-            keys = [params_hash({"v": v}) for v in values]
-        except TypeError as e:
-            fail(f"grid {name!r}: {e}")
-        for i, k in enumerate(keys):
-            if k in keys[:i]:
-                fail(f"grid {name!r} repeats the value {values[i]!r}: give each value once")
-        if name in params:
-            fail(f"{name!r} is both in 'params' and in 'grid': keep it in one of them")
-    for name in [*params, *grid]:
-        if name == "out_dir":
-            fail("'out_dir' is set by the sweep for every point (<sweep>/points/<point>): remove it")
-    return dict(
-        experiment=spec["experiment"], preset=preset, params=dict(params), grid={k: list(v) for k, v in grid.items()}
-    )
-
-
-def expand_grid(
-    spec: dict,  # a grid (`check_grid`'s result, or any mapping with a 'grid' entry)
-) -> list[dict]:
-    "Every combination of the grid's values, in a fixed order: the file's order of names, the last name varying fastest."
-    grid = spec["grid"]
-    return [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
-
-
-def load_grid(
-    path: str | Path,  # a YAML grid file
-) -> dict:
-    "Read a grid file (plain YAML data only) and check its structure."
-    path = Path(path)
-    if not path.is_file():
-        raise ParamError(
-            f"grid file {path} not found: give the path to a .yaml file such as configs/sweeps/theory_seeds.yaml"
-        )
-    try:
-        spec = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        raise ParamError(f"grid file {path} is not valid YAML: {e}") from None
-    return check_grid(spec, where=f"grid file {path}")
-
-# %% ../../nbs/45_sweep.ipynb #a2bd962e
-def point_name(
-    point: dict,  # name -> value of one grid point
-    maxlen: int = 80,  # longer names are replaced by the point's hash
-) -> str:
-    "A folder name for a grid point, e.g. 'seed=1,d=20'."
-    parts = [f"{k}={v if isinstance(v, str) else json.dumps(v, separators=(',', ':'))}" for k, v in point.items()]
-    name = re.sub(r"[^A-Za-z0-9._=,+-]", "_", ",".join(parts))
-    return f"point-{params_hash(point)}" if len(name) > maxlen or name.startswith(".") or not name else name
-
-
-def point_names(points: list[dict]) -> list[str]:
-    "Folder names for all points of a grid: `point_name`, made unique (also on case-insensitive file systems)."
-    names = [point_name(p) for p in points]
-    low = [n.lower() for n in names]
-    return [n if low.count(n.lower()) == 1 else f"{n}-{params_hash(p, 8)}" for n, p in zip(names, points)]
+__all__ = ['SweepPoint', 'plan_sweep', 'gather', 'run_sweep']
 
 # %% ../../nbs/45_sweep.ipynb #92c10503
 @dataclass
@@ -184,7 +56,7 @@ def plan_sweep(
     sweep_dir: str | Path,  # the sweep's folder (not created here)
     where: str = "the grid",  # for messages
 ) -> list[SweepPoint]:
-    "Validate every point with the runner's checks (nothing is written) and return the points with their folders and hashes."
+    "Validate every point with the runner's checks (nothing is written); the points, with their folders and hashes."
     try:
         key, path = resolve_notebook(spec["experiment"])
         preset = load_preset(spec["preset"], key)
@@ -205,162 +77,6 @@ def plan_sweep(
         )  # as run_experiment
         out.append(SweepPoint(i, name, values, params, str(d), run_hash(path, {**full, **inject}, nb_hash)))
     return out
-
-# %% ../../nbs/45_sweep.ipynb #36c63553
-def _run_point(experiment: str, params: dict, preset: str, out_dir: str, force: bool = False) -> dict:
-    "Run one point (in a worker process or a Slurm job); the `RunResult` as a dict."
-    return asdict(
-        run_experiment(
-            experiment, params, preset=preset, out_dir=out_dir, force=force, log=lambda *a: print(*a, flush=True)
-        )
-    )
-
-
-def _point_main(job_file: str) -> None:
-    "Entry point of a local worker process: run the point described in `job_file`, write its result next to it."
-    job = json.loads(Path(job_file).read_text())
-    atomic_write_json(job["result"], _run_point(**job["call"]))
-
-
-def _tail(path, n=1) -> str:
-    try:
-        lines = [l for l in Path(path).read_text(errors="replace").splitlines() if l.strip()]
-    except FileNotFoundError:
-        return ""
-    return " | ".join(lines[-n:])
-
-
-class _Process:
-    "A point running in a local Python subprocess."
-
-    def __init__(self, folder: Path, name: str, call: dict):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.result, self.log = folder / f"{name}.result.json", folder / f"{name}.log"
-        self.result.unlink(missing_ok=True)
-        job = atomic_write_json(folder / f"{name}.job.json", dict(call=call, result=str(self.result)))
-        code = "import sys; from verified_collapse.tools.sweep import _point_main; _point_main(sys.argv[1])"
-        with open(self.log, "wb") as f:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", code, str(job)], stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        self.id = f"pid {self.proc.pid}"
-
-    def done(self) -> bool:
-        return self.proc.poll() is not None
-
-    def outcome(self) -> tuple[dict | None, str]:
-        if self.result.exists():
-            return json.loads(self.result.read_text()), ""
-        rc = self.proc.returncode
-        how = f"was killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
-        return None, f"worker process {how} before it finished: {_tail(self.log) or 'no output'} (log: {self.log})"
-
-    def cancel(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-
-def _job_error(e: Exception, job) -> str:
-    "One line for a submitit job exception: the last line of the job's traceback, or why it has no result."
-    text = str(e).strip()
-    if "has not produced any output" in text:  # UncompletedJobError: killed, timed out, cancelled
-        state = re.search(r"\(state: ([^)]*)\)", text)
-        line = (
-            f"job {job.job_id} ended without a result (state {state.group(1) if state else 'unknown'}): "
-            "killed, out of memory or out of time?"
-        )
-    elif "with trace:" in text:  # FailedJobError: the trace sits between two dashed lines
-        trace = [l for l in text.split("----------------------")[1].splitlines() if l.strip()]
-        line = trace[-1].strip() if trace else text.splitlines()[0]
-    else:
-        line = text.splitlines()[0] if text else "no message"
-    try:
-        log = f" (log: {job.paths.stderr})"
-    except Exception:
-        log = ""
-    return f"{type(e).__name__}: {line}{log}"
-
-
-class _Job:
-    "A point submitted as a submitit job."
-
-    def __init__(self, executor, call: dict):
-        self.job = executor.submit(_run_point, **call)
-        self.id = f"job {self.job.job_id}"
-
-    def done(self) -> bool:
-        return self.job.done()
-
-    def outcome(self) -> tuple[dict | None, str]:
-        try:
-            return self.job.result(), ""
-        except Exception as e:
-            return None, _job_error(e, self.job)
-
-    def cancel(self):
-        try:
-            self.job.cancel(check=False)
-        except Exception:
-            pass
-
-# %% ../../nbs/45_sweep.ipynb #1f9ee332
-SLURM_OPTIONS = {
-    "cluster": dict(choices=["slurm", "local"]),
-    "partition": dict(kind=str, nonempty=True),
-    "timeout_min": dict(kind=numbers.Integral, lo=1),
-    "gpus_per_node": dict(kind=numbers.Integral, lo=0),
-    "cpus_per_task": dict(kind=numbers.Integral, lo=1),
-    "mem_gb": dict(kind=numbers.Real, lo=0, lo_open=True),
-    "max_running": dict(kind=numbers.Integral, lo=1),
-}
-
-
-def check_slurm_options(
-    opts: dict | None,  # the `slurm` options of `run_sweep`
-) -> dict:
-    "The Slurm options with defaults (cluster 'slurm', 60 minutes); unknown names are errors suggesting the closest."
-    opts = {k: v for k, v in (opts or {}).items() if v is not None}
-    extra = {k: v for k, v in opts.items() if k.startswith("slurm_")}
-    try:
-        check_params({k: v for k, v in opts.items() if k not in extra}, SLURM_OPTIONS)
-    except ParamError as e:
-        hint = (
-            " (or give a submitit Slurm parameter with its 'slurm_' prefix, such as 'slurm_account')"
-            if "unknown" in str(e)
-            else ""
-        )
-        raise ParamError(f"slurm option: {e}{hint}") from None
-    if extra:
-        from submitit.slurm.slurm import SlurmExecutor
-
-        valid = SlurmExecutor._valid_parameters()
-        for k in extra:
-            if k[len("slurm_") :] not in valid:
-                close = difflib.get_close_matches(k[len("slurm_") :], sorted(valid), n=1)
-                raise ParamError(
-                    f"slurm option {k!r} is not a submitit Slurm parameter"
-                    + (f"; did you mean 'slurm_{close[0]}'?" if close else "")
-                )
-    return {"cluster": "slurm", "timeout_min": 60, **opts}
-
-
-def _executor(folder: Path, opts: dict, name: str):
-    "A submitit executor for the sweep, from checked options."
-    import submitit
-
-    ex = submitit.AutoExecutor(folder=folder, cluster=opts["cluster"])
-    generic = {k: opts.get(k) for k in ("timeout_min", "gpus_per_node", "cpus_per_task", "mem_gb")}
-    ex.update_parameters(
-        name=name,
-        slurm_partition=opts.get("partition"),
-        **{k: v for k, v in generic.items() if v is not None},
-        **{k: v for k, v in opts.items() if k.startswith("slurm_")},
-    )
-    return ex
 
 # %% ../../nbs/45_sweep.ipynb #19146380
 def _cell_value(v):
@@ -418,7 +134,16 @@ def gather(
     return table
 
 # %% ../../nbs/45_sweep.ipynb #95e262ef
+_RECORDED = ("index", "name", "values", "dir", "status", "seconds", "error", "job")  # a point's entry in sweep.json
+
+
+def _point_record(p: SweepPoint) -> dict:
+    "A point as sweep.json records it; `dir` is its folder relative to the sweep's."
+    return {k: f"points/{p.name}" if k == "dir" else getattr(p, k) for k in _RECORDED}
+
+
 def _record(spec, grid_file, executor, sweep_dir, points, started, finished=None) -> dict:
+    "What sweep.json holds: the grid, how and when it ran, and every point."
     return dict(
         spec=spec,
         grid_file=grid_file,
@@ -426,19 +151,7 @@ def _record(spec, grid_file, executor, sweep_dir, points, started, finished=None
         sweep_dir=str(sweep_dir),
         started=started,
         finished=finished,
-        points=[
-            dict(
-                index=p.index,
-                name=p.name,
-                values=p.values,
-                dir=f"points/{p.name}",
-                status=p.status,
-                seconds=p.seconds,
-                error=p.error,
-                job=p.job,
-            )
-            for p in points
-        ],
+        points=[_point_record(p) for p in points],
     )
 
 
@@ -447,13 +160,11 @@ def run_sweep(
     executor: str = "local",  # "local" (subprocesses) or "slurm" (submitit jobs)
     out_dir: str | Path | None = None,  # the sweep's folder; default runs/sweeps/<grid file name>
     workers: int = 2,  # local: points at a time (also for slurm's cluster="local")
-    slurm: (
-        dict | None
-    ) = None,  # slurm options: partition, timeout_min, gpus_per_node, cpus_per_task, mem_gb, max_running, cluster, slurm_*
+    slurm: dict | None = None,  # the options of executor "slurm" (`jobs.check_slurm_options`)
     force: bool = False,  # re-run points that are already finished
     log: Callable | None = print,  # where progress lines go (None: nowhere)
 ) -> pd.DataFrame:
-    "Run every point of a grid that is not finished yet, then gather one table; failed points are named in the log and `sweep.json`."
+    "Run every unfinished point of a grid, then gather one table; failed points are named in the log and sweep.json."
     say = (lambda *a: None) if log is None else ((lambda m: print(m, flush=True)) if log is print else log)
     if executor not in ("local", "slurm"):
         close = difflib.get_close_matches(str(executor), ["local", "slurm"], n=1)
@@ -507,12 +218,18 @@ def run_sweep(
         if p.status == "cached":
             say(f"{tag(p)}: skipped (finished, same parameters)")
     save()
+
+    def point_call(p):  # what `jobs.run_point` gets for point p
+        return dict(
+            experiment=spec["experiment"], params=p.params, preset=spec["preset"], out_dir=p.out_dir, force=force
+        )
+
     if executor == "local":
-        start = lambda p, call: _Process(root / "jobs", p.name, call)
+        start = lambda p, call: LocalProcess(root / "jobs", p.name, call)
         limit, poll = workers, 0.2
     else:
-        ex = _executor(root / "submitit", opts, name=f"vc-{root.name}") if todo else None
-        start = lambda p, call: _Job(ex, call)
+        ex = submitit_executor(root / "submitit", opts, name=f"vc-{root.name}") if todo else None
+        start = lambda p, call: SubmititJob(ex, call)
         limit = workers if opts["cluster"] == "local" else opts.get("max_running")
         poll = 0.5 if opts["cluster"] == "local" else 10.0
     pending, running = list(todo), []
@@ -522,16 +239,7 @@ def run_sweep(
         while pending or running:
             while pending and (limit is None or len(running) < limit):
                 p = pending.pop(0)
-                h = start(
-                    p,
-                    dict(
-                        experiment=spec["experiment"],
-                        params=p.params,
-                        preset=spec["preset"],
-                        out_dir=p.out_dir,
-                        force=force,
-                    ),
-                )
+                h = start(p, point_call(p))
                 p.status, p.job, p.t0 = "running", h.id, time.time()
                 running.append((p, h))
                 say(f"{tag(p)}: started ({h.id})")
@@ -540,9 +248,8 @@ def run_sweep(
             if not finished:
                 if tty and time.time() - last_beat > 30:
                     last_beat = time.time()
-                    say(
-                        f"... {time.time() - t0:.0f} s: running {', '.join(p.name for p, _ in running)}; {len(pending)} waiting"
-                    )
+                    names = ", ".join(p.name for p, _ in running)
+                    say(f"... {time.time() - t0:.0f} s: running {names}; {len(pending)} waiting")
                 time.sleep(poll)
                 continue
             for p, h in finished:
