@@ -89,7 +89,7 @@ def check_corpus(
     params: dict,  # corpus, lists_dir, xlsum_dir, corpus_limit (missing: corpus debian, no limit)
 ) -> None:
     "Refuse a missing or empty data folder, and XLSUM files with a bad line, before any model is built."
-    from verified_collapse.summ.data import _missing_msg, translation_files
+    from verified_collapse.summ.data import missing_translations_message, translation_files
     from verified_collapse.summ.xlsum import read_xlsum_jsonl, xlsum_files
 
     if params.get("corpus", "debian") == "xlsum":
@@ -101,7 +101,7 @@ def check_corpus(
             if not docs:
                 raise ParamError(f"parameter 'xlsum_dir': {f} holds no documents; every split needs some")
     elif "lists_dir" in params and not translation_files(Path(params["lists_dir"])):
-        raise ParamError(_missing_msg(params["lists_dir"]))
+        raise ParamError(missing_translations_message(params["lists_dir"]))
 
 # %% ../../nbs/35_summ_config.ipynb #ebd46976
 @dataclass

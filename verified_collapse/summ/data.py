@@ -25,7 +25,7 @@ from ..files import atomic_write_text, runs_root
 # %% auto #0
 __all__ = ['APT_LISTS', 'APT_GET_EN', 'SPLITS', 'Doc', 'normalize_ws', 'n_words', 'long_text', 'read_text_file',
            'parse_translation', 'text_hash', 'describe_packages', 'check_fractions', 'split_by_hash',
-           'translation_files', 'debian_rows', 'debian_corpus', 'corpus_stats']
+           'translation_files', 'missing_translations_message', 'debian_rows', 'debian_corpus', 'corpus_stats']
 
 # %% ../../nbs/30_summ_data.ipynb #4bd72172
 @dataclass(frozen=True)
@@ -265,7 +265,8 @@ def translation_files(
     return sorted(by_stem.values(), key=lambda p: p.name)
 
 
-def _missing_msg(lists_dir) -> str:
+def missing_translations_message(lists_dir) -> str:
+    "What to say when `lists_dir` holds no Debian package descriptions: where they come from and how to fetch them."
     return (
         f"parameter 'lists_dir' = '{lists_dir}' is invalid: it holds no Debian package descriptions "
         f"(*_i18n_Translation-en, plain or .lz4/.gz/.xz/.bz2). Fetch them as root with: {APT_GET_EN} "
@@ -300,7 +301,7 @@ def debian_rows(
     "Every distinct `(package, synopsis, long text)` of the translation files (cached), and where they came from."
     files = translation_files(lists_dir)
     if not files:
-        raise ParamError(_missing_msg(lists_dir))
+        raise ParamError(missing_translations_message(lists_dir))
     sources = _sources(files)
     key = hashlib.sha256(json.dumps([_CACHE_VERSION, sources]).encode()).hexdigest()[:16]
     cache = Path(cache_dir) if cache_dir is not None else runs_root() / "cache" / "debian_descriptions"

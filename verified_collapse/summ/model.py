@@ -18,7 +18,7 @@ from ..seq2seq import best_of_beam, encoder_decoder, mean_logprob
 # %% auto #0
 __all__ = ['SPECIALS', 'SUMMARY_PROMPT', 'train_tokenizer', 'build_seq2seq', 'check_model_folder', 'load_tokenizer',
            'load_pretrained', 'encode_pairs', 'denoising_pairs', 'is_causal', 'causal_prompt_ids', 'summary_ids',
-           'encode_causal', 'generate_summaries', 'GumbelSampler']
+           'pad_id', 'encode_causal', 'generate_summaries', 'GumbelSampler']
 
 # %% ../../nbs/31_summ_model.ipynb #a1206992
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]
@@ -201,7 +201,8 @@ def summary_ids(tokenizer, summary: str, max_target_len: int = 48) -> list:
     ]
 
 
-def _pad_id(tokenizer):
+def pad_id(tokenizer) -> int:
+    "The token id that pads: the tokenizer's pad token, or its end of sequence when it has none (Llama)."
     return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
 
@@ -221,7 +222,7 @@ def encode_causal(
         for d, s in zip(docs, summaries)
     ]
     L = max(len(a) + len(b) for a, b in seqs)
-    src = np.full((len(seqs), L), _pad_id(tokenizer), np.int64)
+    src = np.full((len(seqs), L), pad_id(tokenizer), np.int64)
     tgt = np.full((len(seqs), L), -100, np.int64)
     mask = np.zeros((len(seqs), L), np.int64)
     for i, (a, b) in enumerate(seqs):
@@ -242,7 +243,7 @@ def _model_inputs(model, tokenizer, docs, max_source_len, device):
         )
     ids = [causal_prompt_ids(tokenizer, d, max_source_len) for d in docs]
     L = max(map(len, ids))
-    x = torch.full((len(ids), L), _pad_id(tokenizer))
+    x = torch.full((len(ids), L), pad_id(tokenizer))
     att = torch.zeros((len(ids), L), dtype=torch.long)
     for i, a in enumerate(ids):
         x[i, L - len(a) :] = torch.tensor(a)
@@ -299,7 +300,7 @@ def generate_summaries(
         )
     check_param("k", k, kind=numbers.Integral, lo=1)
     check_param("beam", beam, kind=numbers.Integral, lo=k)
-    pad = _pad_id(tokenizer)
+    pad = pad_id(tokenizer)
     beams = lambda x, b: best_of_beam(model, x, k, beam, max_new_tokens, pad)
     return _summarise(model, tokenizer, docs, k, batch_size, max_source_len, beams)
 
@@ -333,7 +334,7 @@ def _sample_summaries(model, tokenizer, docs, k, max_new_tokens, batch_size, max
     from transformers import LogitsProcessorList
 
     check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True)
-    pad = _pad_id(tokenizer)
+    pad = pad_id(tokenizer)
 
     def samples(x, b):
         x = {key: v.repeat_interleave(k, 0) for key, v in x.items()}  # document i's k rows: i*k .. i*k+k-1

@@ -16,7 +16,7 @@ from ..files import apply_umask
 from ..fingerprint import content_hash, function_hash, source_hash
 from ..train import FixedData, load_trainable_state, train_seq2seq, trainable_state
 from verified_collapse.summ.model import (
-    _pad_id,
+    pad_id,
     build_seq2seq,
     denoising_pairs,
     encode_causal,
@@ -231,7 +231,7 @@ def _fit(self: SummTraining, pairs, steps, seed, tag, path=None, tokenizer=None,
         eval_fn=lambda m: {"rouge1": self.rouge1(m, self.valid, tok)},
         metric="rouge1",
         ckpt_path=ckpt,
-        pad_id=_pad_id(tok),
+        pad_id=pad_id(tok),
         progress=self.progress,
         desc=tag,
         **extra,
