@@ -25,7 +25,8 @@ from verified_collapse.loop import (
     Finetunes,
     as_verifiers,
     collect,
-    final_loss,
+    MODEL_COLUMNS,
+    model_columns,
     pool_settings,
     PROXY_COLUMNS,
     proxy_columns,
@@ -112,9 +113,10 @@ GEN_COLUMNS = [
     "generator_metric",
     *PROXY_COLUMNS,
     "kept",
+    "unparsable",
     "pool",
     "train_size",
-    "train_loss",
+    *MODEL_COLUMNS,
     "seconds",
 ]
 
@@ -196,9 +198,10 @@ def _next_round(
         generator_metric=ch.gen_metric,
         **proxy_columns(px),
         kept=got["kept"],
+        unparsable=got["unparsable"],
         pool=pool,
         train_size=int(task.size(data)),
-        train_loss=final_loss(model),
+        **model_columns(model, ev),
         seconds=time.perf_counter() - t1,
     )
     if ch.verifier in refit:
@@ -224,7 +227,7 @@ def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit
         for p in policies
     }
     zero = dict(generation=0, seed=int(seed), metric=ev0.metric, generator_metric=ev0.metric, **proxy_columns({}))
-    zero.update(kept=0, pool=0, train_size=0, train_loss=math.nan)  # round 0 is the generator: nothing selected
+    zero.update(kept=0, unparsable=0, pool=0, train_size=0, **model_columns(gen0, ev0))  # round 0: the generator
     rows = [dict(task=task.name, verifier=v, policy=p, **zero, seconds=time.perf_counter() - t0) for v, p in chains]
     live = list(chains)  # a chain stops when its verifier cannot fill N from max_pool inputs
     desc = f"{task.name} seed {seed}: generations"

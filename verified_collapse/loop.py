@@ -24,8 +24,8 @@ from .verify import DROP, Candidates, make_selector
 from .proxy import selection_proxy
 
 # %% auto #0
-__all__ = ['PROXY_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'ToyTask', 'collect', 'proxy_columns', 'final_loss',
-           'as_verifiers', 'pool_settings', 'RowStore', 'run_loop']
+__all__ = ['PROXY_COLUMNS', 'MODEL_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'ToyTask', 'collect', 'proxy_columns',
+           'final_loss', 'model_columns', 'as_verifiers', 'pool_settings', 'RowStore', 'run_loop']
 
 # %% ../nbs/02_loop.ipynb #4146855c
 @runtime_checkable
@@ -155,7 +155,7 @@ def collect(
 ) -> tuple[dict, int]:
     "Generate and select chunk by chunk until every chain has `n` examples; the results per chain, and the pool."
     # per chain: its parts, kept, cands, selected and inputs
-    got = {c: dict(parts=[], kept=0, cands=[], selected=[], inputs=[]) for c in chains}
+    got = {c: dict(parts=[], kept=0, unparsable=0, cands=[], selected=[], inputs=[]) for c in chains}
     pool, ci = 0, 0
     while any(g["kept"] < n for g in got.values()) and pool < max_pool:
         m = min(chunk, max_pool - pool)
@@ -171,8 +171,9 @@ def collect(
             trace("select", task=task.name, verifier=names[0], chain=list(names), chunk=ci, tags=list(tags))
             rng = np.random.default_rng(derive_seed(seed, "select", *names, *tags, ci))
             cands = made[id(gen)]
-            chosen = np.asarray(sel(cands, rng, inputs=inputs))
+            chosen, unparsable = cands.drop_malformed(sel(cands, rng, inputs=inputs))  # never train on garbage
             g = got[c]
+            g["unparsable"] += unparsable
             g["parts"].append(task.synthetic_dataset(inputs, cands, chosen))
             g["kept"] += int((chosen != DROP).sum())
             g["cands"].append(cands)
@@ -186,6 +187,7 @@ def collect(
 
 # %% ../nbs/02_loop.ipynb #eb11f29e
 PROXY_COLUMNS = ("phi", "psi", "p_star", "p_star_lo", "p_star_hi", "precision")
+MODEL_COLUMNS = ("train_loss", "train_steps", "best_step", "distinct_outputs", "degenerate")
 COLUMNS = [
     "task",
     "verifier",
@@ -196,7 +198,9 @@ COLUMNS = [
     *PROXY_COLUMNS,
     "pool",
     "kept",
-    "train_loss",
+    "unparsable",
+    *MODEL_COLUMNS,
+    "generator_degenerate",
     "seconds",
 ]
 
@@ -215,6 +219,17 @@ def final_loss(
     "The model's final training loss (NaN for models trained without a loss, e.g. the theory's mean difference)."
     losses = (getattr(model, "history", None) or {}).get("losses") or []
     return float(np.mean(losses[-last:])) if losses else math.nan
+
+
+def model_columns(
+    model,  # a trained model (torch models of this project carry their training `history`)
+    ev: Evaluation,  # its test result
+) -> dict:
+    "What a results row records of a trained model: loss, steps used, best step, and the degenerate-model check."
+    h = getattr(model, "history", None) or {}
+    best = h.get("best_step", -1)
+    steps = dict(train_steps=h.get("step", math.nan), best_step=best if best > 0 else math.nan)
+    return dict(train_loss=final_loss(model), **steps, distinct_outputs=ev.distinct, degenerate=ev.degenerate)
 
 
 def as_verifiers(
@@ -289,7 +304,9 @@ def _generate_and_select(task, verifiers, n_max, k, chunk, max_pool, seed, progr
         pool=pool,
         n_max=n_max,
         kept={v: g["kept"] for v, g in got.items()},
+        unparsable={v: g["unparsable"] for v, g in got.items()},
         gen_metric=gen_ev.metric,
+        gen_degenerate=gen_ev.degenerate,
     )
 
 
@@ -312,7 +329,9 @@ def _retrain(task, run, v, n, seed, store) -> dict:
         **proxy_columns(run["proxies"].get(v, {})),
         pool=run["pool"] if v != "real" else 0,
         kept=run["kept"].get(v, run["n_max"]),
-        train_loss=final_loss(model),
+        unparsable=run["unparsable"].get(v, 0),
+        **model_columns(model, ev),
+        generator_degenerate=run["gen_degenerate"],
         seconds=time.perf_counter() - t1,
     )
 

@@ -18,14 +18,30 @@ from .files import atomic_write_bytes
 from .fingerprint import content_hash
 
 # %% auto #0
-__all__ = ['ITEM_KEYS', 'Evaluation', 'as_evaluation', 'ItemStore']
+__all__ = ['DEGENERATE_BELOW', 'ITEM_KEYS', 'distinct_share', 'Evaluation', 'as_evaluation', 'ItemStore']
 
 # %% ../nbs/02a_outcomes.ipynb #e0273b21
+DEGENERATE_BELOW = 0.1  # a model whose distinct outputs are fewer than this share of its test items is degenerate
+
+
+def distinct_share(
+    outputs,  # one output per test item: an (n, ...) array (rows compared, NaN equal to NaN) or a list of hashables
+    decimals: int = 6,  # numbers are compared after rounding to this many decimals
+) -> float:
+    "The share of distinct outputs among `n`: 1/n for a model that answers every input the same way."
+    if isinstance(outputs, np.ndarray) and outputs.dtype.kind in "fc":
+        rows = np.nan_to_num(np.round(outputs.reshape(len(outputs), -1), decimals), nan=np.inf)
+        return len(np.unique(rows, axis=0)) / len(rows) if len(rows) else math.nan
+    outputs = list(outputs)
+    return len(set(map(str, outputs))) / len(outputs) if outputs else math.nan
+
+
 @dataclass
 class Evaluation:
     "A model's test result: the `metric` and the per-item outcomes it is the mean of."
     metric: float  # the task's metric, higher is better
     items: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per test item: `item`, `score`, raw outcomes
+    distinct: float = math.nan  # share of distinct outputs over the test items (NaN: not measured)
 
     def __post_init__(self):
         self.metric = float(self.metric)
@@ -50,14 +66,20 @@ class Evaluation:
     def from_scores(
         cls,
         score,  # one number per test item (its share of the metric)
-        **outcomes,  # further per-item columns, e.g. rel_error=...
+        **outcomes,  # further per-item columns, e.g. rel_error=...; `distinct=` sets the distinct share
     ) -> Evaluation:
         "The evaluation whose items are `score` (ids 0..n-1) and `outcomes`; the metric is their mean."
         score = np.asarray(score, dtype=float)
+        distinct = outcomes.pop("distinct", math.nan)
         items = pd.DataFrame(
             {"item": np.arange(len(score)), "score": score, **{k: np.asarray(v) for k, v in outcomes.items()}}
         )
-        return cls(float(score.mean()) if len(score) else math.nan, items)
+        return cls(float(score.mean()) if len(score) else math.nan, items, distinct)
+
+    @property
+    def degenerate(self) -> bool | None:
+        "Whether the model's outputs barely depend on its input (distinct share below `DEGENERATE_BELOW`); None: unmeasured."
+        return None if math.isnan(self.distinct) else bool(self.distinct < DEGENERATE_BELOW)
 
 
 def as_evaluation(

@@ -5,10 +5,14 @@
 # %% ../nbs/08_seq2seq.ipynb #577cae29
 from __future__ import annotations
 
+import numbers
+
 import torch
 
+from .core import check_param
+
 # %% auto #0
-__all__ = ['encoder_decoder', 'mean_logprob', 'best_of_beam']
+__all__ = ['encoder_decoder', 'mean_logprob', 'best_of_beam', 'GumbelSampler', 'sample_outputs']
 
 # %% ../nbs/08_seq2seq.ipynb #2947fcec
 def encoder_decoder(
@@ -90,3 +94,53 @@ def best_of_beam(
     )
     scores = g.sequences_scores if beam > 1 else mean_logprob(g.scores, g.sequences, pad)
     return g.sequences, scores.float()
+
+# %% ../nbs/08_seq2seq.ipynb #38d2bb61
+class GumbelSampler:
+    "A logits processor making greedy decoding sample at `temperature`, drawing from its own generator (Gumbel-max)."
+
+    def __init__(
+        self,
+        temperature: float,  # softmax temperature (> 0)
+        seed: int,  # seed of its generator
+    ):
+        self.temperature = float(check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True))
+        self.seed, self.gen = int(seed), None
+
+    def __call__(
+        self,
+        input_ids,  # the sequences so far (unused)
+        scores: torch.Tensor,  # (batch, vocab) next-token logits
+    ) -> torch.Tensor:
+        "`scores / temperature` plus Gumbel noise: their argmax is a sample from softmax(scores / temperature)."
+        if self.gen is None:
+            self.gen = torch.Generator(device=scores.device).manual_seed(self.seed)
+        u = torch.rand(scores.shape, generator=self.gen, device=scores.device, dtype=torch.float32)
+        return scores.float() / self.temperature - torch.log(-torch.log(u))
+
+
+@torch.no_grad()
+def sample_outputs(
+    model,  # an encoder-decoder or causal language model
+    inputs: dict,  # `generate`'s inputs: input_ids and attention_mask
+    k: int,  # samples per input
+    temperature: float,  # softmax temperature (> 0)
+    seed: int,  # seed of this call's own generator
+    max_new_tokens: int,  # longest output
+    pad: int,  # padding token id
+) -> tuple[torch.Tensor, torch.Tensor]:
+    "`k` samples per input at `temperature` (rows i*k .. i*k+k-1) and their mean token log-probabilities (float32)."
+    from transformers import LogitsProcessorList
+
+    x = {key: v.repeat_interleave(k, 0) for key, v in inputs.items()}
+    g = model.generate(
+        **x,
+        do_sample=False,
+        num_beams=1,
+        logits_processor=LogitsProcessorList([GumbelSampler(temperature, seed)]),
+        max_new_tokens=max_new_tokens,
+        output_logits=True,
+        return_dict_in_generate=True,
+        pad_token_id=pad,
+    )
+    return g.sequences, mean_logprob(g.logits, g.sequences, pad)  # raw logits: the model's probabilities

@@ -24,7 +24,7 @@ from .files import atomic_write_bytes, atomic_write_json, read_cache, write_cach
 
 # %% auto #0
 __all__ = ['TrainConfig', 'lr_at', 'TrainSettings', 'FixedData', 'FreshData', 'trainable_state', 'load_trainable_state',
-           'save_checkpoint', 'restore_rng', 'load_checkpoint', 'train_seq2seq']
+           'save_checkpoint', 'restore_rng', 'load_checkpoint', 'train_seq2seq', 'validation_loss']
 
 # %% ../nbs/06_train.ipynb #6df6dc80
 @dataclass
@@ -72,6 +72,15 @@ class TrainSettings(Config):
     eval_every: int = param(20, **_COUNT)  # steps between validations
     patience: int = param(0, kind=numbers.Integral, lo=0)  # early stopping patience in validations (0: none)
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints (0: every step)
+    epochs: float = param(0.0, kind=numbers.Real, lo=0)  # step cap in passes over a model's data (0: its fixed steps)
+
+    def steps_for(
+        self,
+        steps: int,  # the model's fixed steps (e.g. the task's gen_steps or retrain_steps)
+        n: int,  # examples the model trains on
+    ) -> int:
+        "The model's step cap: `epochs` passes over its `n` examples when `epochs` > 0, else its fixed `steps`."
+        return max(1, math.ceil(self.epochs * n / self.batch_size)) if self.epochs > 0 else steps
 
     def train_config(
         self,
@@ -209,7 +218,7 @@ def train_seq2seq(
     data,  # a `FixedData` or `FreshData` (anything with `batch(step)`)
     cfg: TrainConfig,  # how to train
     eval_fn: Callable | None = None,  # model -> dict of validation metrics
-    metric: str = "acc",  # key of eval_fn's dict to maximise (early stopping, best weights)
+    metric: str | tuple = "acc",  # key(s) of eval_fn's dict to maximise, compared in order (ties: the next key)
     ckpt_path: str | Path | None = None,  # checkpoint file: written periodically, resumed from if present
     pad_id: int = 0,  # padding id (ignored in the loss and the attention)
     label_pad: int | None = None,  # label id ignored in the loss (default pad_id; -100 when the labels come masked)
@@ -220,7 +229,8 @@ def train_seq2seq(
     "Train with Adam, warmup+cosine and clipping; evaluate, checkpoint, resume, stop early. Returns the history."
     device = next(model.parameters()).device
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
-    st = dict(step=0, best=-math.inf, best_step=-1, bad_evals=0, history=[], losses=[], done=False)
+    keys = (metric,) if isinstance(metric, str) else tuple(metric)
+    st = dict(step=0, best=[-math.inf] * len(keys), best_step=-1, bad_evals=0, history=[], losses=[], done=False)
     best_weights = None
     if ckpt_path is not None and Path(ckpt_path).exists():
         ck = load_checkpoint(ckpt_path)
@@ -228,6 +238,8 @@ def train_seq2seq(
         opt.load_state_dict(ck["opt"])
         restore_rng(ck)
         st.update(ck["state"])
+        if not isinstance(st["best"], list):  # a checkpoint of one metric
+            st["best"] = [st["best"]] + [-math.inf] * (len(keys) - 1)
         bw = Path(str(ckpt_path) + ".best")
         if bw.exists():
             best_weights = load_checkpoint(bw)["model"]
@@ -270,8 +282,9 @@ def train_seq2seq(
             model.train()
             res["step"] = st["step"]
             st["history"].append(res)
-            if res[metric] > st["best"]:
-                st.update(best=res[metric], best_step=st["step"], bad_evals=0)
+            score = [res[k] for k in keys]
+            if score > list(st["best"]):  # lexicographic: a tie on the first key is broken by the next
+                st.update(best=score, best_step=st["step"], bad_evals=0)
                 best_weights = {k: v.detach().clone() for k, v in trainable_state(model).items()}
                 if ckpt_path is not None:
                     buf = io.BytesIO()
@@ -295,3 +308,24 @@ def train_seq2seq(
     if best_weights is not None:
         load_trainable_state(model, best_weights)
     return st
+
+# %% ../nbs/06_train.ipynb #d4fb43c6
+@torch.no_grad()
+def validation_loss(
+    model,  # a seq2seq model: model(input_ids=, attention_mask=, labels=) -> .loss
+    src,  # (n, S) source token ids
+    tgt,  # (n, T) target token ids
+    pad_id: int = 0,  # padding id (not counted)
+    batch_size: int = 256,  # pairs per forward pass
+) -> float:
+    "Teacher-forced cross-entropy per target token on held-out pairs: a validation signal that moves before accuracy."
+    device = next(model.parameters()).device
+    total, count = 0.0, 0
+    for i in range(0, len(src), batch_size):
+        s = torch.as_tensor(np.asarray(src[i : i + batch_size]), dtype=torch.long, device=device)
+        t = torch.as_tensor(np.asarray(tgt[i : i + batch_size]), dtype=torch.long, device=device)
+        labels = t.masked_fill(t == pad_id, -100)
+        tokens = int((labels != -100).sum())
+        total += float(model(input_ids=s, attention_mask=(s != pad_id).long(), labels=labels).loss) * tokens
+        count += tokens
+    return total / max(count, 1)

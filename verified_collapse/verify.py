@@ -44,6 +44,7 @@ class Candidates:
     quality: np.ndarray | None = None  # (n, k) float, ground-truth quality (higher is better)
     labels: np.ndarray | None = None  # (n,) int class of each input
     extra: dict = field(default_factory=dict)  # name -> (n, k) further per-candidate scores
+    valid: np.ndarray | None = None  # (n, k) bool: the candidate is a well-formed output (None: all are)
 
     def __post_init__(self):
         s = np.asarray(self.scores, dtype=float)
@@ -59,6 +60,7 @@ class Candidates:
         self.scores = s
         self.correct = _as_2d("correct", self.correct, n, k, bool)
         self.quality = _as_2d("quality", self.quality, n, k, float)
+        self.valid = _as_2d("valid", self.valid, n, k, bool)
         self.extra = {key: _as_2d(f"extra[{key!r}]", v, n, k, float) for key, v in self.extra.items()}
         if self.labels is not None:
             self.labels = np.asarray(self.labels)
@@ -88,6 +90,7 @@ class Candidates:
             sub(self.quality),
             sub(self.labels),
             {key: v[idx] for key, v in self.extra.items()},
+            sub(self.valid),
         )
 
     def need(
@@ -102,6 +105,20 @@ class Candidates:
                 f"pass {attr}= when building Candidates, or use a verifier that does not need it"
             )
         return getattr(self, attr)
+
+    def drop_malformed(
+        self,
+        selected: np.ndarray,  # a verifier's choice per input (or `DROP`)
+    ) -> tuple[np.ndarray, int]:
+        "`selected` with `DROP` where the chosen candidate is not well formed, and how many inputs that dropped."
+        selected = np.asarray(selected)
+        if self.valid is None:
+            return selected, 0
+        rows = np.flatnonzero(selected != DROP)
+        bad = rows[~self.valid[rows, selected[rows]]]
+        out = selected.copy()
+        out[bad] = DROP
+        return out, len(bad)
 
     def chosen(self, selected: np.ndarray) -> list:
         "The chosen output of each input whose selection is not `DROP`, in input order."
@@ -123,7 +140,7 @@ class Candidates:
             else [o for p in parts for o in p.outputs]
         )
         extra = {key: np.concatenate([p.extra[key] for p in parts]) for key in parts[0].extra}
-        return Candidates(outs, cat("scores"), cat("correct"), cat("quality"), cat("labels"), extra)
+        return Candidates(outs, cat("scores"), cat("correct"), cat("quality"), cat("labels"), extra, cat("valid"))
 
 # %% ../nbs/01_verify.ipynb #7eff25bd
 @runtime_checkable
@@ -201,11 +218,11 @@ def _oracle_choice(c, prune, who):
     correct = c.need("correct", who)
     value = c.quality if c.quality is not None else c.scores
     best = _argmax_masked(value, correct)
-    return best if prune else np.where(best == DROP, 0, best)
+    return best if prune else np.where(best == DROP, np.argmax(value, axis=1), best)  # else the least wrong
 
 
 def oracle(
-    prune: bool = True,  # drop inputs with no correct candidate (else fall back to the first)
+    prune: bool = True,  # drop inputs with no correct candidate (else keep the least wrong: best quality)
 ) -> Selector:
     "The ideal verifier: a correct candidate (the best by quality, else by score)."
     return Selector("oracle" if prune else "oracle_keep", lambda c, rng: _oracle_choice(c, prune, "oracle"))

@@ -36,8 +36,10 @@ class EigenSettings(TrainSettings):
     retrain_steps: int = param(30, **_INT)  # training steps of each retrained model
     n_valid: int = param(50, **_INT)  # validation matrices
     n_test: int = param(100, **_INT)  # test matrices
-    k: int = param(3, **_INT)  # beam candidates per matrix
+    k: int = param(3, **_INT)  # candidates per matrix
     beam: int = param(3, **_INT)  # beam size
+    sampling: bool = param(False, kind=bool)  # sample the k candidates (seeded, at temperature) instead of beam search
+    temperature: float = param(1.0, kind=numbers.Real, lo=0, lo_open=True)  # sampling temperature
     tolerance: float = param(
         0.05, kind=numbers.Real, lo=0, lo_open=True
     )  # relative L1 error under which a prediction is correct
@@ -62,7 +64,7 @@ class EigenConfig(EigenSettings):
         [30, 60], kind=numbers.Integral, lo=1, increasing=True, nonempty=True
     )  # synthetic training-set sizes N
     verifiers: list = param(
-        ["top1", "self", "random", "oracle_keep", "oracle", "noisy_oracle(0.3)", "noisy_oracle(0.6)"],
+        ["top1", "random", "oracle_keep", "oracle", "noisy_oracle(0.3)", "noisy_oracle(0.6)"],
         kind=str,
         nonempty=True,
     )  # verifiers to compare
@@ -73,6 +75,11 @@ class EigenConfig(EigenSettings):
         super().rules()
         for v in self.verifiers:
             make_selector(v)
+        if "self" in self.verifiers and not self.sampling:
+            raise ParamError(
+                "verifier 'self' picks the most likely candidate, and beam candidates come sorted by likelihood: "
+                "with beams it is 'top1'. Set sampling=True (seeded samples at a temperature) or leave 'self' out"
+            )
 
 # %% ../../nbs/26_eigen_config.ipynb #df2ac0fb
 @dataclass

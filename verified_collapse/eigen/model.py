@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from ..core import ParamError, check_param
-from ..seq2seq import best_of_beam, encoder_decoder
+from ..core import ParamError, check_param, derive_seed
+from ..seq2seq import best_of_beam, encoder_decoder, sample_outputs
 
 # %% auto #0
-__all__ = ['MODEL_PRESETS', 'ModelConfig', 'build_model', 'n_params', 'beam_search']
+__all__ = ['MODEL_PRESETS', 'ModelConfig', 'build_model', 'n_params', 'beam_search', 'sample_candidates']
 
 # %% ../../nbs/21_eigen_model.ipynb #bf8ea778
 @dataclass
@@ -67,6 +67,35 @@ def n_params(model) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 # %% ../../nbs/21_eigen_model.ipynb #fdba6b66
+def _batched(
+    model,  # a `build_model` model
+    src: np.ndarray | torch.Tensor,  # (n, S) source token ids
+    k: int,  # outputs per input
+    batch_size: int,  # inputs per generate() call
+    device: str | None,  # default: the model's device
+    outputs,  # (generate's inputs, batch start) -> (sequences (batch * k, L), scores (batch * k,))
+) -> tuple[np.ndarray, np.ndarray]:
+    "`outputs` over `src` in batches, in eval mode: ids (n, k, L) without the decoder-start token, scores (n, k)."
+    check_param("batch_size", batch_size, kind=numbers.Integral, lo=1)
+    src = torch.as_tensor(np.asarray(src), dtype=torch.long)
+    device = device or next(model.parameters()).device
+    pad = model.generation_config.pad_token_id
+    was_training = model.training
+    model.eval()
+    ids_out, sc_out = [], []
+    for i in range(0, len(src), batch_size):
+        s = src[i : i + batch_size].to(device)
+        seq, sc = outputs(dict(input_ids=s, attention_mask=(s != pad).long()), i)
+        seq, sc = seq[:, 1:].cpu(), sc.cpu()  # drop the decoder-start token
+        ids_out.append(seq.reshape(len(s), k, -1).numpy())
+        sc_out.append(sc.reshape(len(s), k).numpy())
+    if was_training:
+        model.train()
+    L = max(a.shape[2] for a in ids_out)
+    ids = np.concatenate([np.pad(a, ((0, 0), (0, 0), (0, L - a.shape[2])), constant_values=pad) for a in ids_out])
+    return ids, np.concatenate(sc_out)
+
+
 @torch.no_grad()
 def beam_search(
     model,  # a `build_model` model
@@ -81,21 +110,25 @@ def beam_search(
     beam = k if beam is None else beam
     check_param("k", k, kind=numbers.Integral, lo=1)
     check_param("beam", beam, kind=numbers.Integral, lo=k)
-    check_param("batch_size", batch_size, kind=numbers.Integral, lo=1)
-    src = torch.as_tensor(np.asarray(src), dtype=torch.long)
-    device = device or next(model.parameters()).device
     pad = model.generation_config.pad_token_id
-    was_training = model.training
-    model.eval()
-    ids_out, sc_out = [], []
-    for i in range(0, len(src), batch_size):
-        s = src[i : i + batch_size].to(device)
-        seq, sc = best_of_beam(model, dict(input_ids=s, attention_mask=(s != pad).long()), k, beam, max_new_tokens, pad)
-        seq, sc = seq[:, 1:].cpu(), sc.cpu()  # drop the decoder-start token
-        ids_out.append(seq.reshape(len(s), k, -1).numpy())
-        sc_out.append(sc.reshape(len(s), k).numpy())
-    if was_training:
-        model.train()
-    L = max(a.shape[2] for a in ids_out)
-    ids = np.concatenate([np.pad(a, ((0, 0), (0, 0), (0, L - a.shape[2])), constant_values=pad) for a in ids_out])
-    return ids, np.concatenate(sc_out)
+    beams = lambda x, i: best_of_beam(model, x, k, beam, max_new_tokens, pad)
+    return _batched(model, src, k, batch_size, device, beams)
+
+
+@torch.no_grad()
+def sample_candidates(
+    model,  # a `build_model` model
+    src: np.ndarray | torch.Tensor,  # (n, S) source token ids
+    k: int = 1,  # samples per input
+    temperature: float = 1.0,  # softmax temperature (> 0)
+    seed: int = 0,  # each batch draws from its own generator, seeded by (seed, batch start)
+    max_new_tokens: int = 32,  # longest output
+    batch_size: int = 256,  # inputs per generate() call
+    device: str | None = None,  # default: the model's device
+) -> tuple[np.ndarray, np.ndarray]:
+    "Batched sampling: (ids (n, k, L), scores (n, k)) of k samples per input in the order drawn, scored by likelihood."
+    check_param("k", k, kind=numbers.Integral, lo=1)
+    check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True)
+    pad = model.generation_config.pad_token_id
+    draw = lambda x, i: sample_outputs(model, x, k, temperature, derive_seed(seed, "sample", i), max_new_tokens, pad)
+    return _batched(model, src, k, batch_size, device, draw)

@@ -18,10 +18,10 @@ from ..files import read_cache, write_cache
 from .data import TOLERANCES, EigenVocab, accuracy_table, rel_l1_error
 from .sequences import TEST_SEED, VALID_SEED, decode_vectors, make_split, sequence_lengths
 from .config import EigenSettings
-from .model import MODEL_PRESETS, beam_search, build_model
-from ..train import FixedData, TrainSettings, train_seq2seq
+from .model import MODEL_PRESETS, beam_search, build_model, sample_candidates
+from ..train import FixedData, TrainSettings, train_seq2seq, validation_loss
 from ..fingerprint import content_hash, function_hash, source_hash
-from ..outcomes import Evaluation
+from ..outcomes import Evaluation, distinct_share
 from ..verify import DROP, Candidates
 
 # %% auto #0
@@ -36,9 +36,10 @@ def predict(model, src: np.ndarray, vocab: EigenVocab, dim: int, batch_size: int
 
 
 def evaluate_model(model, split: dict, vocab: EigenVocab, dim: int, batch_size: int = 512) -> dict:
-    "Accuracy at each tolerance on a split: {'acc@0.05': ..., ...}."
+    "Accuracy at each tolerance on a split, and minus the teacher-forced loss: {'acc@0.05': ..., 'neg_loss': ...}."
     pred = predict(model, split["src"], vocab, dim, batch_size)
-    return {f"acc@{t:g}": v for t, v in accuracy_table(pred, split["eigenvalues"], TOLERANCES).items()}
+    acc = {f"acc@{t:g}": v for t, v in accuracy_table(pred, split["eigenvalues"], TOLERANCES).items()}
+    return {**acc, "neg_loss": -validation_loss(model, split["src"], split["tgt"], vocab.pad_id, batch_size)}
 
 # %% ../../nbs/23_eigen_task.ipynb #f43f82c2
 def _train_code() -> str:
@@ -51,7 +52,7 @@ def _train_code() -> str:
 
 def _generate_code() -> str:
     "Hash of the code that turns a model and inputs into beam candidates."
-    return content_hash(source_hash("eigen.sequences", "eigen.model"), function_hash(EigenTask._beam))
+    return content_hash(source_hash("eigen.sequences", "eigen.model"), function_hash(EigenTask._candidates))
 
 
 class EigenTask:
@@ -111,6 +112,7 @@ class EigenTask:
 
     def _fit(self, data: dict, steps: int, seed: int, desc: str, init=None):
         "A model trained on `data` (or `init` trained further), resumed from or saved to its checkpoint in the cache."
+        steps = self.s.steps_for(steps, len(data["src"]))  # the one training rule: a cap that grows with N
         key = self.model_key(data, steps, seed, init)
         ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
         model = build_model(
@@ -130,7 +132,7 @@ class EigenTask:
             FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed),
             cfg,
             eval_fn=eval_fn,
-            metric=f"acc@{self.s.tolerance:g}" if self.s.tolerance in TOLERANCES else "acc@0.05",
+            metric=(f"acc@{self.s.tolerance:g}" if self.s.tolerance in TOLERANCES else "acc@0.05", "neg_loss"),
             ckpt_path=ckpt,
             pad_id=self.vocab.pad_id,
             progress=self.progress,
@@ -139,8 +141,10 @@ class EigenTask:
         model.history, model.cache_key = hist, key  # the key names its candidates in the cache
         return model.eval()
 
-    def _beam(self, model, src: np.ndarray, k: int):
-        "Beam search: `k` candidates of each input and their scores."
+    def _candidates(self, model, src: np.ndarray, k: int, seed: int):
+        "`k` candidates of each input and their scores: seeded samples at `temperature`, or the best of a beam."
+        if self.s.sampling:
+            return sample_candidates(model, src, k, self.s.temperature, seed, max_new_tokens=self.tgt_len)
         return beam_search(model, src, k=k, beam=max(k, self.s.beam), max_new_tokens=self.tgt_len, batch_size=256)
 
     def train_generator(self, seed: int):
@@ -152,8 +156,11 @@ class EigenTask:
 
     def evaluate(self, model) -> Evaluation:
         "Greedy test accuracy at the tolerance, with each test matrix's relative error (NaN: the output did not parse)."
-        err = rel_l1_error(predict(model, self.test["src"], self.vocab, self.s.dim), self.test["eigenvalues"])
-        return Evaluation.from_scores((err < self.s.tolerance).astype(float), rel_error=err)
+        pred = predict(model, self.test["src"], self.vocab, self.s.dim)
+        err = rel_l1_error(pred, self.test["eigenvalues"])
+        return Evaluation.from_scores(
+            (err < self.s.tolerance).astype(float), rel_error=err, distinct=distinct_share(pred)
+        )
 
     def generator_metric(self, model) -> Evaluation:
         "The generator's test result (the same evaluation as every model's)."
@@ -164,7 +171,7 @@ class EigenTask:
         return self._split(n, seed)
 
     def generate(self, model, inputs: dict, k: int, seed: int) -> Candidates:
-        "`k` judged beam candidates per matrix (from the cache when this model already made them for these inputs)."
+        "`k` judged candidates per matrix, beam or sampled (from the cache when this model already made them for these)."
         who = (
             getattr(model, "cache_key", None) or self._gen_key
         )  # which model generates: the generator, or a retrained one
@@ -174,7 +181,8 @@ class EigenTask:
             model=who,
             src=inputs["src"],
             k=k,
-            beam=max(k, self.s.beam),
+            beam=None if self.s.sampling else max(k, self.s.beam),
+            sampling=dict(temperature=self.s.temperature, seed=seed) if self.s.sampling else None,
             tgt_len=self.tgt_len,
         )
         f = None if self.cache is None or who is None else self.cache / f"cands-{key}.npz"
@@ -182,7 +190,7 @@ class EigenTask:
             z = np.load(io.BytesIO(read_cache(f)), allow_pickle=False)
             ids, scores = z["ids"], z["scores"]
         else:
-            ids, scores = self._beam(model, inputs["src"], k)
+            ids, scores = self._candidates(model, inputs["src"], k, seed % 2**31)
             if f is not None:
                 buf = io.BytesIO()
                 np.savez(buf, ids=ids, scores=scores)
@@ -206,6 +214,7 @@ class EigenTask:
             scores,
             correct=err < self.s.tolerance,
             quality=-np.nan_to_num(err, nan=np.inf, posinf=1e9),
+            valid=np.isfinite(values).all(axis=2),  # the candidate parses as `dim` numbers
             extra={"rel_error": np.minimum(np.nan_to_num(err, nan=1e9, posinf=1e9), 1e9)},
         )
 

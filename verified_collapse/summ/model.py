@@ -13,12 +13,12 @@ import numpy as np
 import torch
 
 from ..core import ParamError, check_param, derive_seed
-from ..seq2seq import best_of_beam, encoder_decoder, mean_logprob
+from ..seq2seq import best_of_beam, encoder_decoder, sample_outputs
 
 # %% auto #0
 __all__ = ['SPECIALS', 'SUMMARY_PROMPT', 'train_tokenizer', 'build_seq2seq', 'check_model_folder', 'load_tokenizer',
            'load_pretrained', 'encode_pairs', 'denoising_pairs', 'is_causal', 'causal_prompt_ids', 'summary_ids',
-           'pad_id', 'encode_causal', 'generate_summaries', 'GumbelSampler']
+           'pad_id', 'encode_causal', 'generate_summaries']
 
 # %% ../../nbs/31_summ_model.ipynb #a1206992
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]
@@ -304,51 +304,11 @@ def generate_summaries(
     beams = lambda x, b: best_of_beam(model, x, k, beam, max_new_tokens, pad)
     return _summarise(model, tokenizer, docs, k, batch_size, max_source_len, beams)
 
-# %% ../../nbs/31_summ_model.ipynb #38d2bb61
-class GumbelSampler:
-    "A logits processor making greedy decoding sample at `temperature`, drawing from its own generator (Gumbel-max)."
-
-    def __init__(
-        self,
-        temperature: float,  # softmax temperature (> 0)
-        seed: int,  # seed of its generator
-    ):
-        self.temperature = float(check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True))
-        self.seed, self.gen = int(seed), None
-
-    def __call__(
-        self,
-        input_ids,  # the sequences so far (unused)
-        scores: torch.Tensor,  # (batch, vocab) next-token logits
-    ) -> torch.Tensor:
-        "`scores / temperature` plus Gumbel noise: their argmax is a sample from softmax(scores / temperature)."
-        if self.gen is None:
-            self.gen = torch.Generator(device=scores.device).manual_seed(self.seed)
-        u = torch.rand(scores.shape, generator=self.gen, device=scores.device, dtype=torch.float32)
-        return scores.float() / self.temperature - torch.log(-torch.log(u))
-
 # %% ../../nbs/31_summ_model.ipynb #6d58ec3d
 @torch.no_grad()
 def _sample_summaries(model, tokenizer, docs, k, max_new_tokens, batch_size, max_source_len, temperature, seed):
     "k sampled summaries per document from generators seeded by (seed, batch start); torch's global RNG is untouched."
-    from transformers import LogitsProcessorList
-
     check_param("temperature", temperature, kind=numbers.Real, lo=0, lo_open=True)
     pad = pad_id(tokenizer)
-
-    def samples(x, b):
-        x = {key: v.repeat_interleave(k, 0) for key, v in x.items()}  # document i's k rows: i*k .. i*k+k-1
-        sampler = LogitsProcessorList([GumbelSampler(temperature, derive_seed(seed, "sample", b))])
-        g = model.generate(
-            **x,
-            do_sample=False,
-            num_beams=1,
-            logits_processor=sampler,
-            max_new_tokens=max_new_tokens,
-            output_logits=True,
-            return_dict_in_generate=True,
-            pad_token_id=pad,
-        )
-        return g.sequences, mean_logprob(g.logits, g.sequences, pad)  # raw logits: the model's probabilities
-
-    return _summarise(model, tokenizer, docs, k, batch_size, max_source_len, samples)
+    draw = lambda x, b: sample_outputs(model, x, k, temperature, derive_seed(seed, "sample", b), max_new_tokens, pad)
+    return _summarise(model, tokenizer, docs, k, batch_size, max_source_len, draw)

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from ..core import ParamError, derive_seed, pick_device
 from ..files import read_cache, write_cache
 from ..fingerprint import content_hash, source_hash
-from ..outcomes import Evaluation
+from ..outcomes import Evaluation, distinct_share
 from .config import SummSettings, check_corpus  # check_corpus: for old importers
 from .model import generate_summaries, load_tokenizer
 from .training import SummTraining
@@ -195,8 +195,9 @@ def test_outcomes(self: SummTask, model, tokenizer=None) -> Evaluation:
         max_new_tokens=self.s.max_target_len,
         max_source_len=self.s.max_source_len,
     )
-    r = rouge([p[0] for p in pred], [d.summary for d in self.test], ("rouge1", "rouge2", "rougeL"))
-    return Evaluation.from_scores(r["rouge1"], rouge1=r["rouge1"], rouge2=r["rouge2"], rougeL=r["rougeL"])
+    summaries = [p[0] for p in pred]
+    r = rouge(summaries, [d.summary for d in self.test], ("rouge1", "rouge2", "rougeL"))
+    return Evaluation.from_scores(r["rouge1"], **r, distinct=distinct_share(summaries))
 
 
 @patch

@@ -206,6 +206,7 @@ def model_key(
 
 @patch
 def _fit(self: SummTraining, pairs, steps, seed, tag, path=None, tokenizer=None, init=None):
+    steps = self.s.steps_for(steps, len(pairs))  # the one training rule: a cap that grows with N
     path = self.s.model_path if path is None else path
     tok = tokenizer or self.tokenizer
     model = self._new_model(seed, path)
