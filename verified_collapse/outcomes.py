@@ -78,7 +78,7 @@ class Evaluation:
 
     @property
     def degenerate(self) -> bool | None:
-        "Whether the model's outputs barely depend on its input (distinct share below `DEGENERATE_BELOW`); None: unmeasured."
+        "Whether the outputs barely depend on the input: distinct share < `DEGENERATE_BELOW` (None: unmeasured)."
         return None if math.isnan(self.distinct) else bool(self.distinct < DEGENERATE_BELOW)
 
 

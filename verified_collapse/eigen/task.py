@@ -171,7 +171,7 @@ class EigenTask:
         return self._split(n, seed)
 
     def generate(self, model, inputs: dict, k: int, seed: int) -> Candidates:
-        "`k` judged candidates per matrix, beam or sampled (from the cache when this model already made them for these)."
+        "`k` judged candidates per matrix, beam or sampled (from the cache when this model made them before)."
         who = (
             getattr(model, "cache_key", None) or self._gen_key
         )  # which model generates: the generator, or a retrained one
