@@ -12,7 +12,7 @@ import re
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -36,8 +36,8 @@ from .verify import Candidates, Refits
 from .proxy import selection_proxy
 
 # %% auto #0
-__all__ = ['POLICIES', 'GEN_COLUMNS', 'parse_policy', 'policy_dataset', 'concat_inputs', 'Chain', 'run_generations',
-           'ChainSettings']
+__all__ = ['POLICIES', 'GEN_COLUMNS', 'CONTROL_NAME', 'CONTROL', 'parse_policy', 'policy_dataset', 'policy_size', 'GeneratorData',
+           'chain_real_data', 'repeated', 'concat_inputs', 'Chain', 'run_generations', 'ChainSettings']
 
 # %% ../nbs/03_generations.ipynb #d7a5d894
 POLICIES = ("replace", "accumulate", "mix")
@@ -102,6 +102,49 @@ def policy_dataset(
     n_real = int(round(r * n))
     return task.concat([task.subset(real, n_real), task.subset(synthetic[-1], n - n_real)])
 
+
+def policy_size(
+    policy: str,  # a data policy
+    n_real: int,  # |R|, the real examples
+    n: int,  # N, the synthetic examples of a round
+    g: int,  # the round
+) -> int:
+    "The size of `policy_dataset`'s training set in round `g` (the control chain trains on as many examples)."
+    name, r = parse_policy(policy)
+    if name == "accumulate":
+        return n_real + g * n
+    if name == "replace":
+        return n
+    return min(int(round(r * n)), n_real) + n - int(round(r * n))
+
+
+@runtime_checkable
+class GeneratorData(Protocol):
+    "Optional capability of a task: the real examples its generator was trained on (R of `policy_dataset`)."
+
+    def generator_dataset(self, seed: int) -> Any:
+        "The real training set of seed `seed`'s generator (None: that generator was trained on no data)."
+
+
+def chain_real_data(
+    task,  # a task of `run_loop`
+    n: int,  # N: the size of R when it must be drawn afresh
+    seed: int,  # the seed of the chains
+):
+    "R: the generator's own real training set when the task has one, else `n` real examples drawn for the chains."
+    own = task.generator_dataset(seed) if isinstance(task, GeneratorData) else None
+    return own if own is not None else task.real_dataset(n, derive_seed(seed, "real"))
+
+
+def repeated(
+    task,  # a task of `run_loop` (its concat/subset/size)
+    dataset,  # the examples to repeat
+    size: int,  # the size wanted
+):
+    "`dataset` repeated in order and cut to `size` examples (the control chain's training set)."
+    reps = -(-int(size) // task.size(dataset))
+    return task.subset(task.concat([dataset] * reps), int(size))
+
 # %% ../nbs/03_generations.ipynb #d4f788a5
 GEN_COLUMNS = [
     "task",
@@ -132,6 +175,10 @@ def concat_inputs(parts: Sequence):
     if isinstance(first, tuple):
         return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(first)))
     return np.concatenate(parts)
+
+
+CONTROL_NAME = "real_only"  # the control chain's verifier name
+CONTROL = object()  # the control chain's verifier: it selects nothing
 
 
 @dataclass
@@ -213,14 +260,29 @@ def _next_round(
     return row
 
 
+def _control_round(task, ch: Chain, real, g: int, n: int, seed: int, warm_start: bool, store, t1: float) -> dict:
+    "The control chain's round `g`: R repeated to the size of its policy's training set; the row."
+    data = repeated(task, real, policy_size(ch.policy, task.size(real), n, g))
+    trace("retrain", task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g)
+    train_seed = derive_seed(seed, "train")  # the same init and batch order as every chain
+    model = task.finetune(ch.model, data, train_seed) if warm_start else task.train(data, train_seed)
+    ev = as_evaluation(task.evaluate(model))
+    store.add(ev, task=task.name, verifier=ch.verifier, N=n, policy=ch.policy, generation=g, seed=int(seed))
+    row = dict(task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g, seed=int(seed), metric=ev.metric)
+    row.update(generator_metric=ch.gen_metric, **proxy_columns({}), kept=0, unparsable=0, pool=0)
+    row.update(train_size=int(task.size(data)), **model_columns(model, ev), seconds=time.perf_counter() - t1)
+    ch.model, ch.gen_metric = model, ev.metric
+    return row
+
+
 def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit, warm_start, progress, store) -> list:
-    "Every chain of one seed through `G` rounds; the rows, round 0 (the generator) first."
+    "Every chain of one seed through `G` rounds (a `CONTROL` verifier: the control); rows, round 0 first."
     seed_everything(seed)
     t0 = time.perf_counter()
     gen0 = task.train_generator(seed)
     ev0 = as_evaluation(task.generator_metric(gen0))
     store.add(ev0, task=task.name, verifier="generator", generation=0, seed=int(seed))
-    real = task.real_dataset(n, derive_seed(seed, "real"))
+    real = chain_real_data(task, n, seed)
     chains = {
         (v, p): Chain(v, p, copy.deepcopy(sel) if v in refit else sel, gen0, gen0, ev0.metric)
         for v, sel in verifiers.items()
@@ -229,7 +291,7 @@ def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit
     zero = dict(generation=0, seed=int(seed), metric=ev0.metric, generator_metric=ev0.metric, **proxy_columns({}))
     zero.update(kept=0, unparsable=0, pool=0, train_size=0, **model_columns(gen0, ev0))  # round 0: the generator
     rows = [dict(task=task.name, verifier=v, policy=p, **zero, seconds=time.perf_counter() - t0) for v, p in chains]
-    live = list(chains)  # a chain stops when its verifier cannot fill N from max_pool inputs
+    live = [c for c in chains if chains[c].sel is not CONTROL]  # stops when its verifier cannot fill N
     desc = f"{task.name} seed {seed}: generations"
     bar = tqdm(total=G * len(chains), desc=desc, disable=None if progress else True, leave=False)
     drawn = 0  # inputs drawn by earlier rounds: each round goes on where the last stopped
@@ -238,6 +300,9 @@ def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit
         live_chains = {c: (chains[c].gen, chains[c].sel) for c in live}
         got, pool = collect(task, live_chains, n, k, chunk, max_pool, seed, tags=(g,), start=drawn, each=True)
         drawn += pool
+        for c in [c for c in chains if chains[c].sel is CONTROL]:
+            rows.append(_control_round(task, chains[c], real, g, n, seed, warm_start, store, t1))
+            bar.update(1)
         for c in list(live):
             if got[c]["kept"] < n:
                 warnings.warn(
@@ -267,6 +332,7 @@ def run_generations(
         bool | Sequence[str]
     ) = False,  # names of verifiers re-trained on their chain's selection each round (True: all that can)
     warm_start: bool = False,  # each round fine-tunes its chain's previous model (`task.finetune`), not a fresh one
+    control: bool = False,  # add a `real_only` chain per policy: R alone, as many examples as the policy trains on
     progress: bool = True,  # progress bars (quiet when not on a terminal)
     items: ItemStore | None = None,  # where every evaluated model's per-item outcomes go (default: memory)
 ) -> pd.DataFrame:
@@ -288,6 +354,10 @@ def run_generations(
             "(use warm_start=False)"
         )
     refit, store = _refitting(refit_verifiers, verifiers), items if items is not None else ItemStore()
+    if control:
+        if CONTROL_NAME in verifiers:
+            raise ParamError(f"verifier name {CONTROL_NAME!r} is the control chain's: rename that verifier")
+        verifiers = {**verifiers, CONTROL_NAME: CONTROL}
     rows = [
         row
         for seed in seeds
@@ -305,6 +375,7 @@ class ChainSettings(Config):
     n: int = param(60, kind=numbers.Integral, lo=1)  # synthetic examples per round
     warm_start: bool = param(True, kind=bool)  # each round fine-tunes the chain's previous model (else: a fresh model)
     policies: list = param([], kind=str)  # data policies (empty: the experiment's)
+    control: bool = param(True, kind=bool)  # a `real_only` control chain per policy (the generator's data alone)
 
     def rules(self):
         super().rules()

@@ -25,7 +25,7 @@ from .proxy import selection_proxy
 
 # %% auto #0
 __all__ = ['PROXY_COLUMNS', 'MODEL_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'ToyTask', 'collect', 'proxy_columns',
-           'final_loss', 'model_columns', 'as_verifiers', 'pool_settings', 'RowStore', 'run_loop']
+           'final_loss', 'model_columns', 'as_verifiers', 'pool_settings', 'RowStore', 'verifier_sizes', 'run_loop']
 
 # %% ../nbs/02_loop.ipynb #4146855c
 @runtime_checkable
@@ -279,6 +279,22 @@ class RowStore:
         return row
 
 # %% ../nbs/02_loop.ipynb #c969e0b0
+def verifier_sizes(
+    names: list,  # the verifiers' names (and "real")
+    sizes: list,  # the sizes N of the experiment, increasing
+    sizes_by_verifier: dict | None,  # name -> its own sizes (each one of `sizes`); the others get all of `sizes`
+) -> dict:
+    "Each verifier's sizes N: a smaller grid for some verifiers saves their models' training."
+    grid = dict(sizes_by_verifier or {})
+    if set(grid) - set(names):
+        raise ParamError(f"parameter 'sizes_by_verifier' names {sorted(set(grid) - set(names))}, not among {names}")
+    for v, ns in grid.items():
+        check_param(f"sizes_by_verifier[{v!r}]", list(ns), kind=numbers.Integral, lo=1, nonempty=True)
+        if set(ns) - set(sizes):
+            raise ParamError(f"parameter 'sizes_by_verifier[{v!r}]' = {list(ns)}: every size must be one of {sizes}")
+    return {v: sorted(int(n) for n in grid.get(v, sizes)) for v in names}
+
+
 def _bar(progress: bool, it=None, **kw):
     "A tqdm bar, quiet when `progress` is off or not on a terminal."
     return tqdm(it, disable=None if progress else True, leave=False, **kw)
@@ -370,6 +386,7 @@ def run_loop(
     chunk: int | None = None,  # inputs generated per chunk (default: max(sizes))
     max_pool: int | None = None,  # most inputs generated per seed (default: 20 * max(sizes))
     real_reference: bool = True,  # also train on N real examples (verifier "real")
+    sizes_by_verifier: dict | None = None,  # verifier (or "real") -> its own sizes, some of `sizes` (default: all)
     progress: bool = True,  # show progress bars (quiet when not on a terminal)
     checkpoint_dir: str | Path | None = None,  # write each row there; a re-run skips finished rows
     items: (
@@ -385,27 +402,14 @@ def run_loop(
     check_param("k", k, kind=numbers.Integral, lo=1)
     chunk, max_pool = pool_settings(sizes[-1], chunk, max_pool)
     store, finished = items if items is not None else ItemStore(checkpoint_dir), RowStore(checkpoint_dir)
+    names = [*verifiers, *(["real"] if real_reference else [])]
+    grid = verifier_sizes(names, sizes, sizes_by_verifier)
     rows = []
     for seed in seeds:
-        todo = [(v, n) for v in [*verifiers, *(["real"] if real_reference else [])] for n in sizes]
+        todo = [(v, n) for v in names for n in grid[v]]
         done = finished.done(seed, todo)
         if len(done) < len(todo):
-            done.update(
-                _run_seed(
-                    task,
-                    verifiers,
-                    sizes,
-                    seed,
-                    k,
-                    chunk,
-                    max_pool,
-                    real_reference,
-                    progress,
-                    todo,
-                    done,
-                    store,
-                    finished,
-                )
-            )
+            args = (sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done, store, finished)
+            done.update(_run_seed(task, verifiers, *args))
         rows += [done[key] for key in todo if key in done]
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -13,6 +13,7 @@ from ..core import ParamError, pick_device
 from .data import ENCODINGS
 from .model import MODEL_PRESETS
 from ..generations import ChainSettings
+from ..loop import verifier_sizes
 from ..train import TrainSettings
 from ..verify import make_selector
 
@@ -43,6 +44,9 @@ class EigenSettings(TrainSettings):
     tolerance: float = param(
         0.05, kind=numbers.Real, lo=0, lo_open=True
     )  # relative L1 error under which a prediction is correct
+    label_tolerance: float = param(
+        0.0, kind=numbers.Real, lo=0
+    )  # relative L1 error under which a candidate is correct for the verifiers (0: tolerance)
     device: str = param("auto", kind=str)  # auto, cpu or cuda
 
     def rules(self):
@@ -70,11 +74,16 @@ class EigenConfig(EigenSettings):
     )  # verifiers to compare
     chunk: int = param(100, **_INT)  # matrices per generation chunk
     max_pool: int = param(600, **_INT)  # most new matrices generated per seed
+    sizes_by_verifier: dict = param({})  # verifier (or "real") -> its own sizes, some of `sizes` (default: all)
+    diagnostic_ks: list = param([1, 2, 4, 8, 16], **_INT, nonempty=True)  # candidate counts of the coverage diagnostic
+    diagnostic_matrices: int = param(200, **_INT)  # new matrices of the coverage diagnostic, per seed
+    decompose: bool = param(True, kind=bool)  # train the decomposition's two models at the largest N, per seed
 
     def rules(self):
         super().rules()
         for v in self.verifiers:
             make_selector(v)
+        verifier_sizes([*self.verifiers, "real"], self.sizes, self.sizes_by_verifier)
         if "self" in self.verifiers and not self.sampling:
             raise ParamError(
                 "verifier 'self' picks the most likely candidate, and beam candidates come sorted by likelihood: "

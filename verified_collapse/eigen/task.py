@@ -147,10 +147,13 @@ class EigenTask:
             return sample_candidates(model, src, k, self.s.temperature, seed, max_new_tokens=self.tgt_len)
         return beam_search(model, src, k=k, beam=max(k, self.s.beam), max_new_tokens=self.tgt_len, batch_size=256)
 
+    def generator_dataset(self, seed: int) -> dict:
+        "The `n0` real pairs the generator of `seed` is trained on (`generations.GeneratorData`)."
+        return self.real_dataset(self.s.n0, derive_seed(seed, "generator-data"))
+
     def train_generator(self, seed: int):
         "The generator: a fresh model trained on `n0` real pairs."
-        real = self.real_dataset(self.s.n0, derive_seed(seed, "generator-data"))
-        model = self._fit(real, self.s.gen_steps, derive_seed(seed, "generator"), "generator")
+        model = self._fit(self.generator_dataset(seed), self.s.gen_steps, derive_seed(seed, "generator"), "generator")
         self._gen_key = model.cache_key
         return model
 
@@ -203,7 +206,7 @@ class EigenTask:
         scores: np.ndarray,  # (n, k) generator scores
         eigenvalues: np.ndarray,  # (n, dim) the true eigenvalues
     ) -> Candidates:
-        "Decode candidates and judge them against the truth: correct below the tolerance, quality = -error."
+        "Decode candidates and judge them against the truth: correct below the label tolerance, quality = -error."
         n, k = scores.shape
         L = self.tgt_len
         ids = np.pad(ids, ((0, 0), (0, 0), (0, max(0, L - ids.shape[2]))), constant_values=self.vocab.pad_id)[:, :, :L]
@@ -212,7 +215,7 @@ class EigenTask:
         return Candidates(
             ids,
             scores,
-            correct=err < self.s.tolerance,
+            correct=err < (self.s.label_tolerance or self.s.tolerance),  # what the verifiers call correct
             quality=-np.nan_to_num(err, nan=np.inf, posinf=1e9),
             valid=np.isfinite(values).all(axis=2),  # the candidate parses as `dim` numbers
             extra={"rel_error": np.minimum(np.nan_to_num(err, nan=1e9, posinf=1e9), 1e9)},

@@ -108,12 +108,17 @@ def size(self: SummTask, dataset: list) -> int:
 
 # %% ../../nbs/33_summ_task.ipynb #d0e954f3
 @patch
+def generator_dataset(self: SummTask, seed: int) -> list:
+    "The `n0` (document, synopsis) pairs the generator of `seed` is trained on (`generations.GeneratorData`)."
+    return [(self.train_docs[i].text, self.train_docs[i].summary) for i in self._order(seed)[: self.s.n0]]
+
+
+@patch
 def train_generator(self: SummTask, seed: int):
     self.pretrain(seed)
-    order = self._order(seed)
-    self._pool = order[self.s.n0 :]  # the documents the generator does not see: what `sample_inputs` hands out
+    self._pool = self._order(seed)[self.s.n0 :]  # the documents the generator does not see: `sample_inputs`' pool
     gen = self._fit(
-        [(self.train_docs[i].text, self.train_docs[i].summary) for i in order[: self.s.n0]],
+        self.generator_dataset(seed),
         self.s.gen_steps,
         seed,
         "generator",

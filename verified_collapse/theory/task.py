@@ -98,11 +98,18 @@ class TheoryTask:
         X, y = sample_mixture(n, self.mu, self.Sigma, self.priors, np.random.default_rng(seed))
         return X.astype(self.dtype, copy=False), y
 
+    def generator_dataset(self, seed: int) -> Rows | None:
+        "The `n_real` samples the linear generator of `seed` is fitted on (None: a flip generator sees no data)."
+        if self.generator == "flip":
+            return None
+        X, y = self._sample(self.n_real, np.random.SeedSequence([int(seed), 1]))
+        return Rows([(X, np.arange(len(y)))], y)
+
     def train_generator(self, seed: int):
         if self.generator == "flip":
             return {"p": class_pair(self.p, "p")}
-        X, y = self._sample(self.n_real, np.random.SeedSequence([int(seed), 1]))
-        return {"w": fit(self.learner, X, y, self.lam)}
+        data = self.generator_dataset(seed)
+        return {"w": fit(self.learner, data.X(), data.y, self.lam)}
 
     def generator_metric(self, model) -> Evaluation:
         "The generator's accuracy, exact: the whole population is one item."
