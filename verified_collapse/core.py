@@ -18,8 +18,8 @@ from typing import Any, Iterable
 import numpy as np
 
 # %% auto #0
-__all__ = ['ParamError', 'check_param', 'unknown_name', 'check_params', 'seed_everything', 'derive_seed', 'pick_device',
-           'params_hash', 'trace']
+__all__ = ['ParamError', 'check_param', 'unknown_name', 'check_params', 'seed_everything', 'map_seeds', 'derive_seed',
+           'pick_device', 'params_hash', 'trace']
 
 # %% ../nbs/00_core.ipynb #eea7bf8c
 class ParamError(ValueError):
@@ -146,6 +146,31 @@ def seed_everything(
         if deterministic:
             torch.use_deterministic_algorithms(True, warn_only=True)
     return np.random.default_rng(seed)
+
+# %% ../nbs/00_core.ipynb #ea898614
+def _one_thread():
+    os.environ["OMP_NUM_THREADS"] = "1"
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+
+
+def map_seeds(
+    fn,  # a module-level function
+    args: list,  # one tuple of arguments per call
+    workers: int = 1,  # processes side by side (1: each call here, in order)
+) -> list:
+    "`[fn(*a) for a in args]`, in this process or in `workers` spawned processes of one torch thread each."
+    workers = int(check_param("workers", workers, kind=numbers.Integral, lo=1))
+    if workers == 1 or len(args) <= 1:
+        return [fn(*a) for a in args]
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(min(workers, len(args)), initializer=_one_thread) as pool:
+        return pool.starmap(fn, args)
 
 # %% ../nbs/00_core.ipynb #a009497e
 def derive_seed(

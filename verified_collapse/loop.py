@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .core import ParamError, check_param, derive_seed, seed_everything, trace
+from .core import ParamError, check_param, derive_seed, map_seeds, seed_everything, trace
 from .files import atomic_write_json
 from .outcomes import Evaluation, ItemStore, as_evaluation
 from .verify import DROP, Candidates, make_selector
@@ -295,6 +295,10 @@ def verifier_sizes(
     return {v: sorted(int(n) for n in grid.get(v, sizes)) for v in names}
 
 
+def _loop_seed(task, verifiers, sizes, seeds, kw):  # a worker of run_loop(workers=...)
+    run_loop(task, verifiers, sizes, seeds=seeds, progress=False, **kw)
+
+
 def _bar(progress: bool, it=None, **kw):
     "A tqdm bar, quiet when `progress` is off or not on a terminal."
     return tqdm(it, disable=None if progress else True, leave=False, **kw)
@@ -332,9 +336,7 @@ def _retrain(task, run, v, n, seed, store) -> dict:
     trace("retrain", task=task.name, verifier=v, N=n)
     model = task.train(task.subset(run["data"][v], n), derive_seed(seed, "train"))  # common random numbers
     ev = as_evaluation(task.evaluate(model))
-    store.add(
-        ev, task=task.name, verifier=v, N=n, seed=int(seed)
-    )  # before the row: a finished row always has its items
+    store.add(ev, task=task.name, verifier=v, N=n, seed=int(seed))  # before the row: a finished row has its items
     return dict(
         task=task.name,
         verifier=v,
@@ -387,6 +389,7 @@ def run_loop(
     max_pool: int | None = None,  # most inputs generated per seed (default: 20 * max(sizes))
     real_reference: bool = True,  # also train on N real examples (verifier "real")
     sizes_by_verifier: dict | None = None,  # verifier (or "real") -> its own sizes, some of `sizes` (default: all)
+    workers: int = 1,  # seeds side by side, in processes of one thread (needs checkpoint_dir and verifier specs)
     progress: bool = True,  # show progress bars (quiet when not on a terminal)
     checkpoint_dir: str | Path | None = None,  # write each row there; a re-run skips finished rows
     items: (
@@ -394,16 +397,22 @@ def run_loop(
     ) = None,  # where every evaluated model's per-item outcomes go (default: `checkpoint_dir`, else memory)
 ) -> pd.DataFrame:
     "Generate -> select -> build synthetic sets of each size -> train -> evaluate; a tidy row per (verifier, N, seed)."
-    verifiers = as_verifiers(verifiers)
-    sizes = [
-        int(s) for s in check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)
-    ]
+    specs, verifiers = verifiers, as_verifiers(verifiers)
+    sizes = check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)
+    sizes = [int(s) for s in sizes]
     check_param("seeds", list(seeds), kind=numbers.Integral, lo=0, nonempty=True)
     check_param("k", k, kind=numbers.Integral, lo=1)
     chunk, max_pool = pool_settings(sizes[-1], chunk, max_pool)
     store, finished = items if items is not None else ItemStore(checkpoint_dir), RowStore(checkpoint_dir)
     names = [*verifiers, *(["real"] if real_reference else [])]
     grid = verifier_sizes(names, sizes, sizes_by_verifier)
+    if workers > 1 and len(seeds) > 1:  # each worker writes its seed's rows and items; below they are read back
+        if checkpoint_dir is None or (items is not None and items.folder != Path(checkpoint_dir)):
+            raise ParamError("workers > 1 needs checkpoint_dir, and items (if given) stored in that folder")
+        kw = dict(k=k, chunk=chunk, max_pool=max_pool, real_reference=real_reference, sizes_by_verifier=grid)
+        map_seeds(
+            _loop_seed, [(task, specs, sizes, [s], {**kw, "checkpoint_dir": checkpoint_dir}) for s in seeds], workers
+        )
     rows = []
     for seed in seeds:
         todo = [(v, n) for v in names for n in grid[v]]

@@ -72,15 +72,17 @@ class TrainSettings(Config):
     eval_every: int = param(20, **_COUNT)  # steps between validations
     patience: int = param(0, kind=numbers.Integral, lo=0)  # early stopping patience in validations (0: none)
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints (0: every step)
-    epochs: float = param(0.0, kind=numbers.Real, lo=0)  # step cap in passes over a model's data (0: its fixed steps)
+    epochs: float = param(
+        0.0, kind=numbers.Real, lo=0
+    )  # passes over a model's data: its step cap grows past its fixed steps (0: the fixed steps)
 
     def steps_for(
         self,
         steps: int,  # the model's fixed steps (e.g. the task's gen_steps or retrain_steps)
         n: int,  # examples the model trains on
     ) -> int:
-        "The model's step cap: `epochs` passes over its `n` examples when `epochs` > 0, else its fixed `steps`."
-        return max(1, math.ceil(self.epochs * n / self.batch_size)) if self.epochs > 0 else steps
+        "The model's step cap: its fixed `steps`, or `epochs` passes over its `n` examples when that is more."
+        return max(steps, math.ceil(self.epochs * n / self.batch_size)) if self.epochs > 0 else steps
 
     def train_config(
         self,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..core import ParamError
+from ..core import ParamError, derive_seed
 from .data import rel_l1_error
 from .task import predict
 from ..generations import concat_inputs
@@ -17,7 +17,8 @@ from ..verify import DROP, Candidates, make_selector
 
 # %% auto #0
 __all__ = ['DECOMPOSITION', 'label_errors', 'label_error_table', 'coverage_by_k', 'accuracy_by_coverage',
-           'decomposition_datasets', 'teacher_agreement', 'replay_selections', 'loss_curves', 'target_stats']
+           'decomposition_datasets', 'teacher_agreement', 'replay_selections', 'loss_curves', 'target_stats',
+           'seed_diagnostics']
 
 # %% ../../nbs/27_eigen_diagnostics.ipynb #fac8d079
 def _rel_error(cands: Candidates) -> np.ndarray:
@@ -193,3 +194,45 @@ def target_stats(
             )
         )
     return pd.DataFrame(rows)
+
+# %% ../../nbs/27_eigen_diagnostics.ipynb #54c96839
+def seed_diagnostics(
+    task,  # the experiment's EigenTask (with its cache)
+    verifiers: list,  # the experiment's verifier specs
+    n_max: int,  # its largest N
+    k: int,
+    chunk: int,
+    max_pool: int,  # as in the experiment
+    seed: int,
+    ks: tuple = (1, 2, 4, 8, 16),  # candidate counts of the coverage diagnostic
+    matrices: int = 200,  # new matrices of the coverage diagnostic
+    decompose: bool = True,  # train the decomposition's two models at `n_max`
+    top1_sizes: tuple = (),  # the sizes N at which the top-1 student is compared with its teacher
+) -> dict:
+    "Label errors, coverage against k, the test matrices covered, teacher agreement, decomposition, curves, targets."
+    gen, rep = replay_selections(task, verifiers, n_max, k, chunk, max_pool, seed)
+    train = lambda data, n: task.train(task.subset(data, n), derive_seed(seed, "train"))  # the loop's models, cached
+    probe = task.sample_inputs(matrices, derive_seed(seed, "diagnostics"))
+    test_cands = task.generate(gen, task.test, k, derive_seed(seed, "test-candidates"))
+    out = dict(
+        errors={v: label_errors(r["cands"], r["selected"])[:n_max] for v, r in rep.items()},
+        coverage=coverage_by_k(
+            task.generate(gen, probe, max(ks), derive_seed(seed, "diagnostics-generate")), task.s.tolerance, tuple(ks)
+        ).assign(seed=seed),
+        covered=_rel_error(test_cands).min(axis=1) < task.s.tolerance,
+        agreement=[
+            dict(seed=seed, N=n, **teacher_agreement(task, train(rep["top1"]["data"], n), gen)) for n in top1_sizes
+        ],
+        decomposition={},
+    )
+    if decompose and {"oracle", "oracle_keep"} <= set(rep) and task.size(rep["oracle"]["data"]) >= n_max:
+        o = rep["oracle"]
+        sets = decomposition_datasets(o["inputs"], o["cands"], o["selected"], rep["oracle_keep"]["selected"], n_max)
+        out["decomposition"] = {name: task.evaluate(train(data, n_max)) for name, data in sets.items()}
+    reached = [v for v in ("top1", "oracle") if v in rep and task.size(rep[v]["data"]) >= n_max]  # trained at n_max
+    datasets = {v: task.subset(rep[v]["data"], n_max) for v in reached}
+    datasets = {"real": task.real_dataset(n_max, derive_seed(seed, "real")), **datasets}
+    students = {"generator": gen, **{f"{v} N={n_max}": train(d, n_max) for v, d in datasets.items()}}
+    out["curves"] = loss_curves(students).assign(seed=seed)
+    out["targets"] = target_stats({"generator's data": task.generator_dataset(seed), **datasets}).assign(seed=seed)
+    return out
