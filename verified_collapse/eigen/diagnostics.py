@@ -89,7 +89,7 @@ def accuracy_by_coverage(
     d = items.merge(cov, on=["seed", "item"], how="inner")
     keys = [c for c in ("verifier", "N") if c in d]
     d = d.assign(N=d.N.fillna(0)) if "N" in d else d
-    out = d.groupby([*keys, "covered"]).score.mean().unstack("covered")
+    out = d.groupby([*keys, "covered"]).score.mean().unstack("covered").reindex(columns=[True, False])  # both, always
     out = out.rename(columns={True: "acc_covered", False: "acc_uncovered"}).reset_index()
     out["share_covered"] = float(cov.covered.mean())
     return out
@@ -102,19 +102,20 @@ def decomposition_datasets(
     inputs: dict,  # the pool's matrices in order: {"src", "tgt"} (tgt: the true eigenvalues' tokens)
     cands: Candidates,  # their judged candidates
     oracle_selected: np.ndarray,  # the oracle's choice per matrix (DROP: pruned)
-    best_selected: np.ndarray,  # oracle_keep's choice per matrix (the least wrong; never DROP)
+    best_selected: np.ndarray,  # oracle_keep's choice per matrix (the least wrong; DROP: it does not parse)
     n: int,  # the size N of each training set
 ) -> dict:
     "The two training sets that separate selection bias from label error (`DECOMPOSITION`), `n` examples each."
     kept = np.flatnonzero(np.asarray(oracle_selected) != DROP)[:n]
-    best = np.asarray(best_selected)[:n]
-    if len(kept) < n or len(best) < n or (best == DROP).any():
+    best = np.asarray(best_selected)
+    labelled = np.flatnonzero(best != DROP)[:n]  # DROP: the least wrong candidate does not parse
+    if len(kept) < n or len(labelled) < n:
         raise ParamError(
-            f"the pool gives {len(kept)} oracle-kept and {len(best)} labelled matrices: N = {n} not reached"
+            f"the pool gives {len(kept)} oracle-kept and {len(labelled)} labelled matrices: N = {n} not reached"
         )
     return {
         DECOMPOSITION[0]: {"src": inputs["src"][kept], "tgt": inputs["tgt"][kept]},
-        DECOMPOSITION[1]: {"src": inputs["src"][:n], "tgt": cands.outputs[np.arange(n), best]},
+        DECOMPOSITION[1]: {"src": inputs["src"][labelled], "tgt": cands.outputs[labelled, best[labelled]]},
     }
 
 # %% ../../nbs/27_eigen_diagnostics.ipynb #1abc7952
