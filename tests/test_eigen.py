@@ -35,7 +35,7 @@ def test_killed_training_resumes_to_the_same_result(tmp_path):
 def test_paper_preset_code_path_runs_with_tiny_sizes(vc, runs):
     tiny = dict(n0=24, gen_steps=2, retrain_steps=2, batch_size=8, warmup=1, eval_every=2, n_valid=8, n_test=8,
                 sizes="[4, 8]", k=2, beam=2, chunk=16, max_pool=64, verifiers='["top1", "oracle_keep", "noisy_oracle(0.5)"]',
-                ckpt_every_s=0)
+                diagnostic_ks="[1, 2]", diagnostic_matrices=8, ckpt_every_s=0)
     args = param_args(["run", "eigen", "--preset", "paper"], tiny)
     r = vc(*args, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr

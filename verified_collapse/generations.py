@@ -211,6 +211,20 @@ def _refitting(refit_verifiers, verifiers: dict) -> set:
     return names
 
 # %% ../nbs/03_generations.ipynb #e27927a0
+def _train_round(task, ch: Chain, data, g: int, n: int, seed: int, warm_start: bool, store, t1: float, **sel) -> dict:
+    "Train chain `ch`'s model of round `g` on `data` (fine-tune with `warm_start`), score it; the row. `sel`: its selection columns."
+    trace("retrain", task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g)
+    train_seed = derive_seed(seed, "train")  # common random numbers: one init and batch order per seed, every chain
+    model = task.finetune(ch.model, data, train_seed) if warm_start else task.train(data, train_seed)
+    ev = as_evaluation(task.evaluate(model))
+    store.add(ev, task=task.name, verifier=ch.verifier, N=n, policy=ch.policy, generation=g, seed=int(seed))
+    row = dict(task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g, seed=int(seed), metric=ev.metric)
+    row.update(generator_metric=ch.gen_metric, **sel, train_size=int(task.size(data)), **model_columns(model, ev))
+    row.update(seconds=time.perf_counter() - t1)
+    ch.model, ch.gen_metric = model, ev.metric
+    return row
+
+
 def _next_round(
     task,
     ch: Chain,
@@ -230,49 +244,21 @@ def _next_round(
     px = selection_proxy(cands, selected) if cands.correct is not None else {}
     ch.synthetic.append(task.subset(task.concat(got["parts"]), n))
     data = policy_dataset(task, ch.policy, real, ch.synthetic)
-    trace("retrain", task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g)
-    train_seed = derive_seed(seed, "train")  # common random numbers: one init and batch order per seed
-    model = task.finetune(ch.model, data, train_seed) if warm_start else task.train(data, train_seed)
-    ev = as_evaluation(task.evaluate(model))
-    store.add(ev, task=task.name, verifier=ch.verifier, N=n, policy=ch.policy, generation=g, seed=int(seed))
-    row = dict(
-        task=task.name,
-        verifier=ch.verifier,
-        policy=ch.policy,
-        generation=g,
-        seed=int(seed),
-        metric=ev.metric,
-        generator_metric=ch.gen_metric,
-        **proxy_columns(px),
-        kept=got["kept"],
-        unparsable=got["unparsable"],
-        pool=pool,
-        train_size=int(task.size(data)),
-        **model_columns(model, ev),
-        seconds=time.perf_counter() - t1,
-    )
+    sel = dict(**proxy_columns(px), kept=got["kept"], unparsable=got["unparsable"], pool=pool)
+    row = _train_round(task, ch, data, g, n, seed, warm_start, store, t1, **sel)
     if ch.verifier in refit:
         ch.sel.fit_synthetic(
             concat_inputs(got["inputs"]), cands, selected, seed=derive_seed(seed, "refit", ch.verifier, ch.policy, g)
         )
-    ch.gen = task.as_generator(model) if isinstance(task, AsGenerator) else model
-    ch.model, ch.gen_metric = model, ev.metric
+    ch.gen = task.as_generator(ch.model) if isinstance(task, AsGenerator) else ch.model
     return row
 
 
 def _control_round(task, ch: Chain, real, g: int, n: int, seed: int, warm_start: bool, store, t1: float) -> dict:
     "The control chain's round `g`: R repeated to the size of its policy's training set; the row."
     data = repeated(task, real, policy_size(ch.policy, task.size(real), n, g))
-    trace("retrain", task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g)
-    train_seed = derive_seed(seed, "train")  # the same init and batch order as every chain
-    model = task.finetune(ch.model, data, train_seed) if warm_start else task.train(data, train_seed)
-    ev = as_evaluation(task.evaluate(model))
-    store.add(ev, task=task.name, verifier=ch.verifier, N=n, policy=ch.policy, generation=g, seed=int(seed))
-    row = dict(task=task.name, verifier=ch.verifier, policy=ch.policy, generation=g, seed=int(seed), metric=ev.metric)
-    row.update(generator_metric=ch.gen_metric, **proxy_columns({}), kept=0, unparsable=0, pool=0)
-    row.update(train_size=int(task.size(data)), **model_columns(model, ev), seconds=time.perf_counter() - t1)
-    ch.model, ch.gen_metric = model, ev.metric
-    return row
+    sel = dict(**proxy_columns({}), kept=0, unparsable=0, pool=0)
+    return _train_round(task, ch, data, g, n, seed, warm_start, store, t1, **sel)
 
 
 def _run_chains(task, verifiers, policies, G, n, seed, k, chunk, max_pool, refit, warm_start, progress, store) -> list:

@@ -21,6 +21,13 @@ from tqdm.auto import tqdm
 from .config import Config, param
 from .core import ParamError, check_param, derive_seed, trace
 from .files import atomic_write_bytes, atomic_write_json, read_cache, write_cache
+from verified_collapse.train_memory import (
+    check_checkpointing,
+    check_micro_batches,
+    enable_checkpointing,
+    loss_tokens,
+    micro_batch_weights,
+)
 
 # %% auto #0
 __all__ = ['TrainConfig', 'lr_at', 'TrainSettings', 'FixedData', 'FreshData', 'trainable_state', 'load_trainable_state',
@@ -40,9 +47,11 @@ class TrainConfig:
     patience: int = 0  # stop after this many validations without improvement (0: never stop early)
     ckpt_every_s: float = 120.0  # seconds between checkpoints (and one at the end)
     seed: int = 0  # batch order, on-the-fly samples, dropout
+    grad_accum: int = 1  # micro-batches each step's batch_size examples are split into; gradients are accumulated
+    grad_checkpointing: bool = False  # recompute activations in the backward pass (a Hugging Face model): less memory
 
     def __post_init__(self):
-        for n in ("max_steps", "batch_size", "eval_every"):
+        for n in ("max_steps", "batch_size", "eval_every", "grad_accum"):
             check_param(n, getattr(self, n), kind=numbers.Integral, lo=1)
         for n in ("warmup", "patience", "seed"):
             check_param(n, getattr(self, n), kind=numbers.Integral, lo=0)
@@ -50,6 +59,8 @@ class TrainConfig:
         check_param("lr_min", self.lr_min, kind=numbers.Real, lo=0, hi=self.lr)
         check_param("clip", self.clip, kind=numbers.Real, lo=0, lo_open=True)
         check_param("ckpt_every_s", self.ckpt_every_s, kind=numbers.Real, lo=0)
+        check_param("grad_checkpointing", self.grad_checkpointing, kind=bool)
+        check_micro_batches(self.batch_size, self.grad_accum)
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -72,9 +83,15 @@ class TrainSettings(Config):
     eval_every: int = param(20, **_COUNT)  # steps between validations
     patience: int = param(0, kind=numbers.Integral, lo=0)  # early stopping patience in validations (0: none)
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints (0: every step)
+    grad_accum: int = param(1, **_COUNT)  # micro-batches a step's batch_size examples are split into (less memory)
+    grad_checkpointing: bool = param(False, kind=bool)  # recompute activations in backward: less memory, more compute
     epochs: float = param(
         0.0, kind=numbers.Real, lo=0
     )  # passes over a model's data: its step cap grows past its fixed steps (0: the fixed steps)
+
+    def rules(self):
+        super().rules()
+        check_micro_batches(self.batch_size, self.grad_accum)
 
     def steps_for(
         self,
@@ -101,6 +118,8 @@ class TrainSettings(Config):
             patience=self.patience,
             seed=seed,
             ckpt_every_s=self.ckpt_every_s,
+            grad_accum=self.grad_accum,
+            grad_checkpointing=self.grad_checkpointing,
         )
         return replace(cfg, **override)
 
@@ -229,6 +248,8 @@ def train_seq2seq(
     stop_after: int | None = None,  # testing aid: return (as if killed) after this many steps in this call
 ) -> dict:
     "Train with Adam, warmup+cosine and clipping; evaluate, checkpoint, resume, stop early. Returns the history."
+    if cfg.grad_checkpointing:
+        check_checkpointing(model)  # before anything is loaded
     device = next(model.parameters()).device
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     keys = (metric,) if isinstance(metric, str) else tuple(metric)
@@ -250,66 +271,92 @@ def train_seq2seq(
             load_trainable_state(model, best_weights)
         return st
     model.train()
+    undo = enable_checkpointing(model) if cfg.grad_checkpointing else None  # on for this training only
     last_ck, steps_here = time.monotonic(), 0
     bar = tqdm(total=cfg.max_steps, initial=st["step"], desc=desc, disable=None if progress else True, leave=False)
-    while st["step"] < cfg.max_steps:
-        t = st["step"]
-        for g in opt.param_groups:
-            g["lr"] = lr_at(t, cfg)
-        b = data.batch(t)
-        src, tgt = b[0].to(device), b[1].to(device)
-        att = b[2].to(device) if len(b) > 2 else (src != pad_id).long()
-        labels = tgt.masked_fill(tgt == (pad_id if label_pad is None else label_pad), -100)
+    try:
+        while st["step"] < cfg.max_steps:
+            t = st["step"]
+            for g in opt.param_groups:
+                g["lr"] = lr_at(t, cfg)
+            opt.zero_grad(set_to_none=True)
+            loss = _step_loss(model, data.batch(t), cfg, t, device, pad_id, label_pad, ckpt_path)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+            opt.step()
+            st["losses"].append(loss)
+            st["step"] = t + 1
+            steps_here += 1
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss:.3f}")
+            trace("train_step", desc=desc, step=st["step"])
+            stop = False
+            if eval_fn is not None and (st["step"] % cfg.eval_every == 0 or st["step"] == cfg.max_steps):
+                model.eval()
+                res = {k: float(v) for k, v in eval_fn(model).items()}
+                model.train()
+                res["step"] = st["step"]
+                st["history"].append(res)
+                score = [res[k] for k in keys]
+                if score > list(st["best"]):  # lexicographic: a tie on the first key is broken by the next
+                    st.update(best=score, best_step=st["step"], bad_evals=0)
+                    best_weights = {k: v.detach().clone() for k, v in trainable_state(model).items()}
+                    if ckpt_path is not None:
+                        buf = io.BytesIO()
+                        torch.save({"model": best_weights}, buf)
+                        write_cache(str(ckpt_path) + ".best", buf.getvalue())
+                else:
+                    st["bad_evals"] += 1
+                    stop = cfg.patience > 0 and st["bad_evals"] >= cfg.patience
+            if stop or st["step"] == cfg.max_steps:
+                st["done"] = True
+            if ckpt_path is not None and (st["done"] or time.monotonic() - last_ck >= cfg.ckpt_every_s):
+                save_checkpoint(ckpt_path, model, opt, st)
+                last_ck = time.monotonic()
+                trace("checkpoint", desc=desc, step=st["step"])
+            if st["done"]:
+                break
+            if stop_after is not None and steps_here >= stop_after:
+                return st
+    finally:
+        bar.close()
+        if undo is not None:
+            undo()
+    if best_weights is not None:
+        load_trainable_state(model, best_weights)
+    return st
+
+
+def _step_loss(
+    model,
+    b: tuple,  # step t's batch: (src, tgt) or (src, tgt, mask)
+    cfg: TrainConfig,
+    t: int,  # the step
+    device,
+    pad_id: int,
+    label_pad: int | None,
+    ckpt_path,  # named in the error of a non-finite loss
+) -> float:
+    "Forward and backward passes of one step's batch in `cfg.grad_accum` micro-batches; returns the batch's mean loss."
+    micro = []
+    for p in zip(*(x.tensor_split(cfg.grad_accum) for x in b)):
+        if len(p[0]):  # a batch smaller than grad_accum (a tiny data set) leaves some parts empty
+            src, tgt = p[0].to(device), p[1].to(device)
+            att = p[2].to(device) if len(p) > 2 else (src != pad_id).long()
+            micro.append((src, att, tgt.masked_fill(tgt == (pad_id if label_pad is None else label_pad), -100)))
+    weights = micro_batch_weights([loss_tokens(model, m[2]) for m in micro]) if len(micro) > 1 else [1.0]
+    total = 0.0
+    for (src, att, labels), w in zip(micro, weights):
+        if w == 0:
+            continue  # no loss tokens in this micro-batch: it adds nothing to the gradient
         loss = model(input_ids=src, attention_mask=att, labels=labels).loss
         if not torch.isfinite(loss):
-            bar.close()
             raise FloatingPointError(
                 f"training loss is {loss.item()} at step {t}: stopping. The last good checkpoint "
                 f"({ckpt_path}) was kept; lower the learning rate (lr={cfg.lr}) or check the data"
             )
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
-        st["losses"].append(float(loss.item()))
-        st["step"] = t + 1
-        steps_here += 1
-        bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.3f}")
-        trace("train_step", desc=desc, step=st["step"])
-        stop = False
-        if eval_fn is not None and (st["step"] % cfg.eval_every == 0 or st["step"] == cfg.max_steps):
-            model.eval()
-            res = {k: float(v) for k, v in eval_fn(model).items()}
-            model.train()
-            res["step"] = st["step"]
-            st["history"].append(res)
-            score = [res[k] for k in keys]
-            if score > list(st["best"]):  # lexicographic: a tie on the first key is broken by the next
-                st.update(best=score, best_step=st["step"], bad_evals=0)
-                best_weights = {k: v.detach().clone() for k, v in trainable_state(model).items()}
-                if ckpt_path is not None:
-                    buf = io.BytesIO()
-                    torch.save({"model": best_weights}, buf)
-                    write_cache(str(ckpt_path) + ".best", buf.getvalue())
-            else:
-                st["bad_evals"] += 1
-                stop = cfg.patience > 0 and st["bad_evals"] >= cfg.patience
-        if stop or st["step"] == cfg.max_steps:
-            st["done"] = True
-        if ckpt_path is not None and (st["done"] or time.monotonic() - last_ck >= cfg.ckpt_every_s):
-            save_checkpoint(ckpt_path, model, opt, st)
-            last_ck = time.monotonic()
-            trace("checkpoint", desc=desc, step=st["step"])
-        if st["done"]:
-            break
-        if stop_after is not None and steps_here >= stop_after:
-            bar.close()
-            return st
-    bar.close()
-    if best_weights is not None:
-        load_trainable_state(model, best_weights)
-    return st
+        (loss if len(micro) == 1 else loss * w).backward()  # one batch: exactly the loss, as without accumulation
+        total += float(loss.item()) * w
+    return total
 
 # %% ../nbs/06_train.ipynb #d4fb43c6
 @torch.no_grad()

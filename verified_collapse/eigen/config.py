@@ -75,8 +75,8 @@ class EigenConfig(EigenSettings):
     chunk: int = param(100, **_INT)  # matrices per generation chunk
     max_pool: int = param(600, **_INT)  # most new matrices generated per seed
     sizes_by_verifier: dict = param({})  # verifier (or "real") -> its own sizes, some of `sizes` (default: all)
-    diagnostic_ks: list = param([1, 2, 4, 8, 16], **_INT, nonempty=True)  # candidate counts of the coverage diagnostic
-    diagnostic_matrices: int = param(200, **_INT)  # new matrices of the coverage diagnostic, per seed
+    diagnostic_ks: list = param([1, 2, 4, 8], **_INT, nonempty=True)  # candidate counts of the coverage diagnostic
+    diagnostic_matrices: int = param(50, **_INT)  # new matrices of the coverage diagnostic, per seed
     decompose: bool = param(True, kind=bool)  # train the decomposition's two models at the largest N, per seed
     workers: int = param(1, **_INT)  # seeds side by side, in processes of one torch thread each
 

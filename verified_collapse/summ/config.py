@@ -29,7 +29,11 @@ SCORERS = ["embedding", "stronger"]  # the external verifier scores a candidate 
 class SummSettings(TrainSettings):
     "Settings of the summarization task: everything `SummTask` reads, with the training rule (`train.TrainSettings`)."
     n0: int = param(150, **_INT)  # training documents the generator is trained on
-    n_stronger: int = param(400, **_INT)  # training documents of the stronger model (the paper's Llama-3 role)
+    n_stronger: int = param(300, **_INT)  # training documents of the stronger model, disjoint from all others
+    stronger_d_model: int = param(0, **_INT0)  # width of the stronger model built here (0: d_model)
+    stronger_layers: int = param(0, **_INT0)  # encoder and decoder layers of the stronger model (0: layers)
+    stronger_ffn: int = param(0, **_INT0)  # feed-forward width of the stronger model (0: ffn)
+    stronger_steps: int = param(0, **_INT0)  # training steps of the stronger model (0: gen_steps)
     pretrain_steps: int = param(20, **_INT0)  # denoising steps on the documents alone every model starts from (0: none)
     vocab_size: int = param(1500, kind=numbers.Integral, lo=300)  # tokenizer vocabulary
     d_model: int = param(64, **_INT)  # model width
@@ -38,7 +42,7 @@ class SummSettings(TrainSettings):
     ffn: int = param(128, **_INT)  # feed-forward width
     max_source_len: int = param(96, **_INT)  # document tokens kept
     max_target_len: int = param(24, **_INT)  # summary tokens kept
-    gen_steps: int = param(40, **_INT)  # training steps of the generator and the stronger model
+    gen_steps: int = param(40, **_INT)  # training steps of the generator
     retrain_steps: int = param(30, **_INT)  # training steps of each retrained model
     batch_size: int = param(16, **_INT)  # examples per step
     eval_every: int = param(20, **_INT)  # steps between validations (model selection by ROUGE-1)
@@ -54,7 +58,7 @@ class SummSettings(TrainSettings):
     model_kind: str = param("seq2seq", choices=["causal", "seq2seq"])  # with model_path: causal (e.g. Llama) or seq2seq
     lora_r: int = param(0, **_INT0)  # with model_path: LoRA rank (0: all weights train)
     dtype: str = param("auto", choices=["auto", "float32", "bfloat16"])  # with model_path: auto, float32 or bfloat16
-    stronger_path: str = param("", kind=str)  # stronger model folder (empty: generator's model on n_stronger documents)
+    stronger_path: str = param("", kind=str)  # stronger model folder (empty: a model built here, sizes stronger_*)
 
     def rules(self):
         super().rules()
@@ -80,6 +84,32 @@ class SummSettings(TrainSettings):
                 "parameter 'model_kind' = 'causal' needs 'model_path': a local folder with a pretrained "
                 "causal LM (e.g. Llama-2)"
             )
+        self._stronger_rules()
+
+    def _stronger_rules(self):
+        "The stronger model's own size: only for a model built here, and a width the attention heads divide."
+        sized = [n for n in ("stronger_d_model", "stronger_layers", "stronger_ffn") if getattr(self, n)]
+        if sized and (self.stronger_path or self.model_path):
+            raise ParamError(
+                f"parameter '{sized[0]}' = {getattr(self, sized[0])} sets the size of a stronger model built here, "
+                "but the stronger model comes from a folder ('stronger_path', else 'model_path'), whose "
+                "architecture is fixed; set it to 0"
+            )
+        width = self.stronger_arch()["d_model"]
+        if width % self.heads:
+            raise ParamError(
+                f"parameter 'stronger_d_model' = {self.stronger_d_model} is invalid: the stronger model's width "
+                f"{width} must be a multiple of heads = {self.heads}"
+            )
+
+    def stronger_arch(self) -> dict:
+        "The stronger model's size and training steps: its own settings, the generator's where they are 0."
+        return dict(
+            d_model=self.stronger_d_model or self.d_model,
+            layers=self.stronger_layers or self.layers,
+            ffn=self.stronger_ffn or self.ffn,
+            steps=self.stronger_steps or self.gen_steps,
+        )
 
 # %% ../../nbs/35_summ_config.ipynb #93a7bb1b
 SUMM_VERIFIERS = ["top1", "self", "random", "oracle", "embedding", "stronger"]
@@ -120,6 +150,7 @@ class SummConfig(SummSettings):
     max_pool: int = param(400, **_INT)  # most documents summarised per seed
     n_examples: int = param(3, **_INT0)  # example documents shown with each verifier's pick
     equivalence_margin: float = param(0.01, kind=numbers.Real, lo=0)  # ROUGE-1 gap still counted as about as well
+    sampling: bool = param(True, kind=bool)  # sample the candidates (seeded, at temperature) instead of beam search
     scorers: tuple = field(default=tuple(SCORERS), init=False)  # it follows from 'verifiers' (their external scores)
 
     def __post_init__(self):
@@ -128,7 +159,10 @@ class SummConfig(SummSettings):
 
     def rules(self):
         super().rules()
-        if self.k > self.beam:
+        from verified_collapse.summ.verify import refuse_self_with_beams
+
+        refuse_self_with_beams(self.verifiers, self.sampling)
+        if not self.sampling and self.k > self.beam:
             raise ParamError(f"parameter 'beam' = {self.beam} is invalid: expected at least k = {self.k}")
         if self.corpus == "xlsum" and not self.xlsum_dir:
             raise ParamError(
@@ -154,4 +188,7 @@ class SummChains(SummSettings, ChainSettings):
 
     def rules(self):
         super().rules()
+        from verified_collapse.summ.verify import refuse_self_with_beams
+
+        refuse_self_with_beams(self.verifiers, self.sampling)
         check_corpus({"corpus": "debian", "lists_dir": self.lists_dir})

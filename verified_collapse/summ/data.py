@@ -8,6 +8,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import itertools
 import json
 import lzma
 import math
@@ -25,7 +26,8 @@ from ..files import atomic_write_text, runs_root
 # %% auto #0
 __all__ = ['APT_LISTS', 'APT_GET_EN', 'SPLITS', 'Doc', 'normalize_ws', 'n_words', 'long_text', 'read_text_file',
            'parse_translation', 'text_hash', 'describe_packages', 'check_fractions', 'split_by_hash',
-           'translation_files', 'missing_translations_message', 'debian_rows', 'debian_corpus', 'corpus_stats']
+           'translation_files', 'missing_translations_message', 'debian_rows', 'debian_corpus', 'corpus_stats',
+           'text_sha1', 'check_disjoint']
 
 # %% ../../nbs/30_summ_data.ipynb #4bd72172
 @dataclass(frozen=True)
@@ -368,3 +370,33 @@ def corpus_stats(
             compression=(sum(dw) / sum(sw)) if sw and sum(sw) else nan,
         )
     return out
+
+# %% ../../nbs/30_summ_data.ipynb #df33a7b8
+def text_sha1(
+    text: str,  # a document's text
+) -> str:
+    "The SHA-1 of the UTF-8 text, in hex: two documents with the same text have the same hash."
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def check_disjoint(
+    sets: dict,  # name -> texts (e.g. the documents of each use of a split)
+    of: str | None = None,  # the set that must share no text with any other (None: every pair must be disjoint)
+) -> dict:
+    "Name -> number of distinct texts, once no two checked sets share a text (by SHA-1); else a `ParamError`."
+    if of is not None and of not in sets:
+        raise ParamError(f"check_disjoint: no set named {of!r}; the sets are {sorted(sets)}")
+    hashes = {name: {text_sha1(t): t for t in texts} for name, texts in sets.items()}
+    names = list(sets)
+    pairs = [(of, b) for b in names if b != of] if of is not None else list(itertools.combinations(names, 2))
+    shared = [(a, b, hashes[a].keys() & hashes[b].keys()) for a, b in pairs]
+    shared = [(a, b, s) for a, b, s in shared if s]
+    if shared:
+        a, b, s = shared[0]
+        example = hashes[a][min(s)]
+        raise ParamError(
+            "the data overlap: "
+            + "; ".join(f"{a!r} and {b!r} share {len(s)} document(s)" for a, b, s in shared)
+            + f" (same SHA-1 of the text), e.g. {example[:80]!r}"
+        )
+    return {name: len(h) for name, h in hashes.items()}

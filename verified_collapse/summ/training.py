@@ -71,20 +71,42 @@ def _tokenizer(self: SummTraining):
 
 # %% ../../nbs/37_summ_training.ipynb #135b4bc7
 @patch
-def _model_settings(self: SummTraining, steps):
+def _arch(
+    self: SummTraining,
+    arch: dict | None = None,  # d_model, layers, ffn of a model other than the generator (missing: the generator's)
+) -> dict:
+    "The size of a model built here: the generator's d_model, layers and ffn, with `arch`'s values where it has them."
+    own = dict(d_model=self.s.d_model, layers=self.s.layers, ffn=self.s.ffn)
+    return {k: (arch or {}).get(k, v) for k, v in own.items()}
+
+
+@patch
+def _start(self: SummTraining, arch: dict | None = None) -> tuple:
+    "The pretrained weights a model of size `arch` starts from and their key (None, None: none)."
+    if self._arch(arch) == self._arch():
+        return self._base, self._base_key
+    held = getattr(self, "_stronger_base", None)
+    if held is None or held["arch"] != self._arch(arch):
+        return None, None
+    return held["state"], held["key"]
+
+
+@patch
+def _model_settings(self: SummTraining, steps, arch=None):
     "Everything about a model's size and training that changes its weights (not the test split, not checkpoint timing)."
-    s = self.s
+    s, a = self.s, self._arch(arch)
     return dict(
         steps=steps,
         batch_size=s.batch_size,
+        grad_accum=s.grad_accum,
         lr=s.lr,
         warmup=s.warmup,
         eval_every=s.eval_every,
         patience=s.patience,
-        d_model=s.d_model,
-        layers=s.layers,
+        d_model=a["d_model"],
+        layers=a["layers"],
         heads=s.heads,
-        ffn=s.ffn,
+        ffn=a["ffn"],
         max_source_len=s.max_source_len,
         max_target_len=s.max_target_len,
         model_kind=s.model_kind,
@@ -95,10 +117,10 @@ def _model_settings(self: SummTraining, steps):
 
 
 @patch
-def _new_model(self: SummTraining, seed, path="", tokenizer=None):
+def _new_model(self: SummTraining, seed, path="", tokenizer=None, arch=None, start=True):
     (
         "A model to train: the pretrained one at `path` (with LoRA adapters if lora_r), "
-        "or a small one built from the settings."
+        "or a small one of size `arch` (default: the generator's), from its pretrained weights if `start`."
     )
     if path:
         return load_pretrained(
@@ -109,27 +131,37 @@ def _new_model(self: SummTraining, seed, path="", tokenizer=None):
             device=self.device,
             seed=derive_seed(seed, "init"),
         )[0]
+    a = self._arch(arch)
     model = build_seq2seq(
         self.tokenizer,
-        self.s.d_model,
-        self.s.layers,
+        a["d_model"],
+        a["layers"],
         self.s.heads,
-        self.s.ffn,
+        a["ffn"],
         max_len=max(self.s.max_source_len, self.s.max_target_len) + 2,
         seed=derive_seed(seed, "init"),
     ).to(self.device)
-    if self._base is not None:
-        model.load_state_dict(self._base)
+    base = self._start(arch)[0] if start else None
+    if base is not None:
+        model.load_state_dict(base)
     return model
 
 
 @patch
-def pretrain(self: SummTraining, seed: int):
-    "Denoising pretraining on the training documents (no summaries); every later model starts from its weights."
-    self._base, self._base_key = None, None
+def pretrain(
+    self: SummTraining,
+    seed: int,
+    arch: dict | None = None,  # the size of the model pretrained (None: the generator's)
+):
+    "Denoising pretraining on the training documents (no summaries); every later model of its size starts from it."
+    own = self._arch(arch) == self._arch()
+    if own:
+        self._base, self._base_key, self._base_seed = None, None, seed
+    else:
+        self._stronger_base = dict(seed=seed, arch=self._arch(arch), state=None, key=None)
     if not self.s.pretrain_steps or self.s.model_path:
         return None
-    model = self._new_model(seed)
+    model = self._new_model(seed, arch=arch, start=False)
     data = denoising_pairs(
         self.tokenizer,
         [d.text for d in self.train_docs],
@@ -141,7 +173,7 @@ def pretrain(self: SummTraining, seed: int):
     cfg = self.s.train_config(steps, derive_seed(seed, "pretrain"), eval_every=steps, patience=0)  # no validation
     sizes = {
         k: v
-        for k, v in self._model_settings(self.s.pretrain_steps).items()
+        for k, v in self._model_settings(self.s.pretrain_steps, arch).items()
         if k not in ("eval_every", "patience", "model_kind", "lora_r", "dtype")
     }
     # no validation in pretraining: eval_every and patience do not change it
@@ -161,9 +193,13 @@ def pretrain(self: SummTraining, seed: int):
         ckpt_path=ckpt,
         pad_id=self.tokenizer.pad_token_id,
         progress=self.progress,
-        desc="pretrain (documents only)",
+        desc="pretrain (documents only)" if own else "pretrain the stronger model (documents only)",
     )
-    self._base, self._base_key = {k: v.detach().clone() for k, v in model.state_dict().items()}, key
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    if own:
+        self._base, self._base_key = state, key
+    else:
+        self._stronger_base.update(state=state, key=key)
     return model
 
 # %% ../../nbs/37_summ_training.ipynb #48191d48
@@ -174,7 +210,14 @@ def _train_code() -> str:
     )
     return content_hash(
         source_hash("summ.model", "summ.verify", "train"),
-        function_hash(SummTraining._fit, SummTraining._new_model, SummTraining.pretrain, SummTraining.rouge1),
+        function_hash(
+            SummTraining._fit,
+            SummTraining._new_model,
+            SummTraining._arch,
+            SummTraining._start,
+            SummTraining.pretrain,
+            SummTraining.rouge1,
+        ),
     )
 
 
@@ -186,6 +229,7 @@ def model_key(
     seed: int,
     path: str | None = None,  # training steps, training seed, pretrained model folder
     init=None,  # the model fine-tuned from (None: a fresh one)
+    arch: dict | None = None,  # the size of a model built here (None: the generator's)
 ) -> str:
     "The cache key of a model: the full content of its training pairs and validation documents, its settings and code."
     path = self.s.model_path if path is None else path
@@ -194,22 +238,22 @@ def model_key(
         kind="summ-model",
         code=_train_code(),
         pairs=[tuple(p) for p in pairs],
-        settings=self._model_settings(steps),
+        settings=self._model_settings(steps, arch),
         seed=seed,
         pretrained=_folder_key(path) if path else None,
         tokenizer=tok,
-        base=self._base_key if not path else None,
+        base=self._start(arch)[1] if not path else None,
         valid=[(d.text, d.summary) for d in self.valid],
         init=None if init is None else init.cache_key,
     )
 
 
 @patch
-def _fit(self: SummTraining, pairs, steps, seed, tag, path=None, tokenizer=None, init=None):
+def _fit(self: SummTraining, pairs, steps, seed, tag, path=None, tokenizer=None, init=None, arch=None):
     steps = self.s.steps_for(steps, len(pairs))  # the one training rule: a cap that grows with N
     path = self.s.model_path if path is None else path
     tok = tokenizer or self.tokenizer
-    model = self._new_model(seed, path)
+    model = self._new_model(seed, path, arch=arch)
     if init is not None:
         load_trainable_state(model, trainable_state(init))  # fine-tune: start from `init`'s weights
     docs, summs = [p[0] for p in pairs], [p[1] for p in pairs]
@@ -223,7 +267,7 @@ def _fit(self: SummTraining, pairs, steps, seed, tag, path=None, tokenizer=None,
         enc = encode_pairs(tok, docs, summs, self.s.max_source_len, self.s.max_target_len)
         data, extra = FixedData(enc["src"], enc["tgt"], self.s.batch_size, derive_seed(seed, "batches")), {}
     cfg = self.s.train_config(steps, derive_seed(seed, "batches"))
-    key = self.model_key(pairs, steps, seed, path, init)
+    key = self.model_key(pairs, steps, seed, path, init, arch)
     ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
     model.history = train_seq2seq(
         model,

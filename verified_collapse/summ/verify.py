@@ -18,7 +18,7 @@ from ..verify import Candidates, external, make_selector, oracle, random_choice,
 
 # %% auto #0
 __all__ = ['ROUGE_TYPES', 'rouge', 'candidate_rouge', 'rouge_correct', 'judge_summaries', 'likelihood_scorer', 'minilm_encoder',
-           'embed', 'embedding_scorer', 'summ_selectors']
+           'embed', 'embedding_scorer', 'refuse_self_with_beams', 'summ_selectors']
 
 # %% ../../nbs/32_summ_verify.ipynb #099c1c5d
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
@@ -69,19 +69,31 @@ def candidate_rouge(
     return rouge(flat, refs, (kind,))[kind].reshape(len(outputs), k)
 
 # %% ../../nbs/32_summ_verify.ipynb #11f2231b
+def _above_median(
+    r1: np.ndarray,  # ROUGE-1 of every candidate of the pool
+) -> np.ndarray:
+    "Above the pool's median; the candidates tied at it as well if that brings the correct share closer to 1/2."
+    if not r1.size:
+        return np.zeros(r1.shape, bool)
+    m, scored = np.median(r1), r1 > 0  # ROUGE-1 0 is never correct
+    above, tied = (r1 > m) & scored, (r1 == m) & scored
+    n, a, t = r1.size, int(above.sum()), int(tied.sum())  # in whole counts: no rounding decides a tie
+    return above | tied if abs(2 * (a + t) - n) < abs(2 * a - n) else above
+
+
 def rouge_correct(
     r1: np.ndarray,  # (n, k) ROUGE-1 of each candidate
     rule: str = "above_median",  # above_median, best_of_beam, or threshold:T
 ) -> np.ndarray:
-    "Label candidates correct / incorrect from their ROUGE (see the rules above)."
+    "Label candidates correct / incorrect from their ROUGE (see the rules above; ROUGE-1 0 is never correct)."
     r1 = np.asarray(r1, float)
     if rule == "above_median":
-        return r1 > np.median(r1)
+        return _above_median(r1)
     if rule == "best_of_beam":
-        return r1 >= r1.max(axis=1, keepdims=True)
+        return (r1 >= r1.max(axis=1, keepdims=True)) & (r1 > 0)
     m = re.fullmatch(r"threshold:([0-9.]+)", str(rule))
     if m:
-        return r1 >= float(m.group(1))
+        return (r1 >= float(m.group(1))) & (r1 > 0)
     raise ParamError(
         f"parameter 'correct_rule' = {rule!r} is invalid: expected 'above_median', 'best_of_beam' or 'threshold:T' "
         "(e.g. 'threshold:0.3')"
@@ -235,13 +247,28 @@ def embedding_scorer(
     return score
 
 # %% ../../nbs/32_summ_verify.ipynb #b98031f1
+def refuse_self_with_beams(
+    verifiers: Sequence[str],  # verifier names, e.g. a config's `verifiers`
+    sampling: bool,  # whether the candidates are sampled (False: beam search)
+) -> None:
+    "A `ParamError` if `self` is among `verifiers` while the candidates come from beam search (then it is `top1`)."
+    if "self" in list(verifiers) and not sampling:
+        raise ParamError(
+            "verifier 'self' picks the candidate the generator scores highest, and beam search returns the "
+            "candidates sorted by that score: with beams 'self' is 'top1'. Set sampling: true (seeded samples "
+            "at a temperature, e.g. temperature: 1.0; then top1 is the first sample) or leave 'self' out"
+        )
+
+
 def summ_selectors(
     names: Sequence[str],  # e.g. ["top1", "random", "self", "oracle", "stronger", "embedding"]
     docs: Sequence[str] | None = None,  # documents of the pool (for stronger / embedding)
     stronger: Callable | None = None,  # a likelihood_scorer of the stronger model
     device: str = "cpu",
+    sampling: bool = False,  # the candidates are sampled (False: beam search, and 'self' is refused)
 ) -> dict:
     "Name -> selector for the summarization experiment."
+    refuse_self_with_beams(names, sampling)
     out = {}
     for name in names:
         if name == "oracle":
