@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {  # name -> overrides of the cpu preset's summ section
     "base": {},
     "gen2000": dict(gen_steps=2000),
+    "gen5000": dict(gen_steps=5000),
     "pretrain4000": dict(pretrain_steps=4000),
     "src128": dict(max_source_len=128),
     "wide256": dict(d_model=256, ffn=1024),
@@ -43,10 +44,14 @@ VARIANTS = {  # name -> overrides of the cpu preset's summ section
 _SETTINGS = set(SummSettings.__dataclass_fields__)
 
 
+def cpu_section() -> dict:
+    "The cpu preset's summ section."
+    return yaml.safe_load((ROOT / "configs" / "cpu.yaml").read_text())["summ"]
+
+
 def cpu_summ() -> dict:
     "The cpu preset's summ section, keeping the fields `SummSettings` has."
-    sec = yaml.safe_load((ROOT / "configs" / "cpu.yaml").read_text())["summ"]
-    return {k: v for k, v in sec.items() if k in _SETTINGS}
+    return {k: v for k, v in cpu_section().items() if k in _SETTINGS}
 
 
 def calibrate(name: str, splits: dict, a) -> dict:
@@ -77,7 +82,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(2)
     warnings.simplefilter("ignore")
-    sec = cpu_summ()
+    sec = cpu_section()
     corpus = debian_corpus(sec["lists_dir"])
     valid = list(corpus["validation"])
     if len(valid) < sec["n_valid"] + a.n_cal:
