@@ -6,7 +6,8 @@ Each generator is trained with the experiment's training rule (validate every `e
 steps on `n_valid` real matrices, stop after `patience` validations without gain or at a cap
 of `epochs` passes over its n0 examples, keep the best weights). Reported: the steps used,
 the best step, validation accuracy at 5% of the kept weights, coverage of k = 4 beam
-candidates on the validation matrices (some candidate within 5%), the wall time and
+candidates on the validation matrices (some candidate within 5%), the share of distinct
+answers on the validation matrices (the truth's is about 1), the wall time and
 training samples per second. Test matrices are never looked at: this chooses the protocol.
 """
 from __future__ import annotations
@@ -20,7 +21,8 @@ import pandas as pd
 import torch
 
 from verified_collapse.eigen.config import EigenSettings
-from verified_collapse.eigen.task import EigenTask, evaluate_model
+from verified_collapse.eigen.task import EigenTask, evaluate_model, predict
+from verified_collapse.outcomes import distinct_share
 
 
 def calibrate(n0: int, a) -> dict:
@@ -33,9 +35,10 @@ def calibrate(n0: int, a) -> dict:
     dt = time.perf_counter() - t0
     h = gen.history
     val = evaluate_model(gen, task.valid, task.vocab, s.dim)
+    distinct = distinct_share(predict(gen, task.valid["src"], task.vocab, s.dim))
     cands = task.judge(*task._candidates(gen, task.valid["src"], 4, 0), task.valid["eigenvalues"])
     return dict(n0=n0, epochs=a.epochs, step_cap=s.steps_for(1, n0), steps=h["step"], best_step=h["best_step"],
-                val_acc5=val["acc@0.05"], val_coverage_k4=float(cands.correct.any(1).mean()), seconds=round(dt, 1),
+                val_acc5=val["acc@0.05"], val_distinct=round(distinct, 3), val_coverage_k4=float(cands.correct.any(1).mean()), seconds=round(dt, 1),
                 samples_per_s=round(h["step"] * a.batch / dt), batch=a.batch, lr=a.lr, patience=a.patience)
 
 

@@ -25,13 +25,11 @@ from verified_collapse.loop import (
     Finetunes,
     as_verifiers,
     collect,
-    MODEL_COLUMNS,
-    model_columns,
     pool_settings,
     PROXY_COLUMNS,
     proxy_columns,
 )
-from .outcomes import ItemStore, as_evaluation
+from .outcomes import MODEL_COLUMNS, ItemStore, as_evaluation, model_columns
 from .verify import Candidates, Refits
 from .proxy import selection_proxy
 

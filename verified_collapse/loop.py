@@ -19,13 +19,13 @@ from tqdm.auto import tqdm
 
 from .core import ParamError, check_param, derive_seed, map_seeds, seed_everything, trace
 from .files import atomic_write_json
-from .outcomes import Evaluation, ItemStore, as_evaluation
+from .outcomes import MODEL_COLUMNS, Evaluation, ItemStore, as_evaluation, model_columns
 from .verify import DROP, Candidates, make_selector
 from .proxy import selection_proxy
 
 # %% auto #0
-__all__ = ['PROXY_COLUMNS', 'MODEL_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'ToyTask', 'collect', 'proxy_columns',
-           'final_loss', 'model_columns', 'as_verifiers', 'pool_settings', 'RowStore', 'verifier_sizes', 'run_loop']
+__all__ = ['PROXY_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'ToyTask', 'collect', 'proxy_columns', 'as_verifiers',
+           'pool_settings', 'RowStore', 'verifier_sizes', 'run_loop']
 
 # %% ../nbs/02_loop.ipynb #4146855c
 @runtime_checkable
@@ -187,7 +187,6 @@ def collect(
 
 # %% ../nbs/02_loop.ipynb #eb11f29e
 PROXY_COLUMNS = ("phi", "psi", "p_star", "p_star_lo", "p_star_hi", "precision")
-MODEL_COLUMNS = ("train_loss", "train_steps", "best_step", "distinct_outputs", "degenerate")
 COLUMNS = [
     "task",
     "verifier",
@@ -210,26 +209,6 @@ def proxy_columns(
 ) -> dict:
     "The proxy's values for a results row: NaN for each one `px` lacks."
     return {c: px.get(c, math.nan) for c in PROXY_COLUMNS}
-
-
-def final_loss(
-    model,  # a trained model; torch models of this project carry `history["losses"]`
-    last: int = 10,  # mean of the last `last` training losses
-) -> float:
-    "The model's final training loss (NaN for models trained without a loss, e.g. the theory's mean difference)."
-    losses = (getattr(model, "history", None) or {}).get("losses") or []
-    return float(np.mean(losses[-last:])) if losses else math.nan
-
-
-def model_columns(
-    model,  # a trained model (torch models of this project carry their training `history`)
-    ev: Evaluation,  # its test result
-) -> dict:
-    "What a results row records of a trained model: loss, steps used, best step, and the degenerate-model check."
-    h = getattr(model, "history", None) or {}
-    best = h.get("best_step", -1)
-    steps = dict(train_steps=h.get("step", math.nan), best_step=best if best > 0 else math.nan)
-    return dict(train_loss=final_loss(model), **steps, distinct_outputs=ev.distinct, degenerate=ev.degenerate)
 
 
 def as_verifiers(
@@ -334,8 +313,10 @@ def _retrain(task, run, v, n, seed, store) -> dict:
     "Train on the first `n` examples of verifier `v`'s data and evaluate; record the items; return the row."
     t1 = time.perf_counter()
     trace("retrain", task=task.name, verifier=v, N=n)
-    model = task.train(task.subset(run["data"][v], n), derive_seed(seed, "train"))  # common random numbers
+    data = task.subset(run["data"][v], n)
+    model = task.train(data, derive_seed(seed, "train"))  # common random numbers
     ev = as_evaluation(task.evaluate(model))
+    taught = task.target_distinct(data, len(ev.items)) if hasattr(task, "target_distinct") else math.nan
     store.add(ev, task=task.name, verifier=v, N=n, seed=int(seed))  # before the row: a finished row has its items
     return dict(
         task=task.name,
@@ -348,7 +329,7 @@ def _retrain(task, run, v, n, seed, store) -> dict:
         pool=run["pool"] if v != "real" else 0,
         kept=run["kept"].get(v, run["n_max"]),
         unparsable=run["unparsable"].get(v, 0),
-        **model_columns(model, ev),
+        **model_columns(model, ev, taught),
         generator_degenerate=run["gen_degenerate"],
         seconds=time.perf_counter() - t1,
     )

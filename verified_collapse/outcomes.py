@@ -18,10 +18,12 @@ from .files import atomic_write_bytes
 from .fingerprint import content_hash
 
 # %% auto #0
-__all__ = ['DEGENERATE_BELOW', 'ITEM_KEYS', 'distinct_share', 'Evaluation', 'as_evaluation', 'ItemStore']
+__all__ = ['DEGENERATE_BELOW', 'DEGENERATE_RATIO', 'MODEL_COLUMNS', 'ITEM_KEYS', 'distinct_share', 'degenerate_check',
+           'Evaluation', 'as_evaluation', 'final_loss', 'model_columns', 'ItemStore']
 
 # %% ../nbs/02a_outcomes.ipynb #e0273b21
 DEGENERATE_BELOW = 0.1  # a model whose distinct outputs are fewer than this share of its test items is degenerate
+DEGENERATE_RATIO = 0.5  # ... unless its training targets are that few too: then below this share of theirs
 
 
 def distinct_share(
@@ -29,11 +31,24 @@ def distinct_share(
     decimals: int = 6,  # numbers are compared after rounding to this many decimals
 ) -> float:
     "The share of distinct outputs among `n`: 1/n for a model that answers every input the same way."
-    if isinstance(outputs, np.ndarray) and outputs.dtype.kind in "fc":
+    if isinstance(outputs, np.ndarray) and outputs.dtype.kind in "fciub":
         rows = np.nan_to_num(np.round(outputs.reshape(len(outputs), -1), decimals), nan=np.inf)
         return len(np.unique(rows, axis=0)) / len(rows) if len(rows) else math.nan
     outputs = list(outputs)
     return len(set(map(str, outputs))) / len(outputs) if outputs else math.nan
+
+
+def degenerate_check(
+    distinct: float,  # the model's share of distinct outputs over its test items
+    target_distinct: float = math.nan,  # the same share over as many of its training targets (NaN: unknown)
+) -> bool | None:
+    "Degenerate: fewer than `DEGENERATE_BELOW` distinct outputs and, if its targets' share is known, under `DEGENERATE_RATIO` of it."
+    if math.isnan(distinct):
+        return None
+    floor = (
+        DEGENERATE_BELOW if math.isnan(target_distinct) else min(DEGENERATE_BELOW, DEGENERATE_RATIO * target_distinct)
+    )
+    return bool(distinct < floor)
 
 
 @dataclass
@@ -78,8 +93,8 @@ class Evaluation:
 
     @property
     def degenerate(self) -> bool | None:
-        "Whether the outputs barely depend on the input: distinct share < `DEGENERATE_BELOW` (None: unmeasured)."
-        return None if math.isnan(self.distinct) else bool(self.distinct < DEGENERATE_BELOW)
+        "Whether the outputs barely depend on the input, its targets unknown (`degenerate_check`; None: unmeasured)."
+        return degenerate_check(self.distinct)
 
 
 def as_evaluation(
@@ -87,6 +102,33 @@ def as_evaluation(
 ) -> Evaluation:
     "`result` as an `Evaluation` (a bare number has no items)."
     return result if isinstance(result, Evaluation) else Evaluation(float(result))
+
+# %% ../nbs/02a_outcomes.ipynb #7886eadf
+MODEL_COLUMNS = ("train_loss", "train_steps", "best_step", "distinct_outputs", "target_distinct", "degenerate")
+
+
+def final_loss(
+    model,  # a trained model; torch models of this project carry `history["losses"]`
+    last: int = 10,  # mean of the last `last` training losses
+) -> float:
+    "The model's final training loss (NaN for models trained without a loss, e.g. the theory's mean difference)."
+    losses = (getattr(model, "history", None) or {}).get("losses") or []
+    return float(np.mean(losses[-last:])) if losses else math.nan
+
+
+def model_columns(
+    model,  # a trained model (torch models of this project carry their training `history`)
+    ev: Evaluation,  # its test result
+    target_distinct: float = math.nan,  # the distinct share of as many of its training targets (NaN: unknown)
+) -> dict:
+    "What a results row records of a trained model: loss, steps used, best step, and the degenerate-model check."
+    h = getattr(model, "history", None) or {}
+    best = h.get("best_step", -1)
+    steps = dict(train_steps=h.get("step", math.nan), best_step=best if best > 0 else math.nan)
+    check = dict(distinct_outputs=ev.distinct, target_distinct=target_distinct)
+    return dict(
+        train_loss=final_loss(model), **steps, **check, degenerate=degenerate_check(ev.distinct, target_distinct)
+    )
 
 # %% ../nbs/02a_outcomes.ipynb #7886bd59
 ITEM_KEYS = ("task", "verifier", "N", "policy", "generation", "seed")

@@ -45,6 +45,7 @@ class TrainConfig:
     clip: float = 5.0  # gradient-norm clipping
     eval_every: int = 200  # steps between validations
     patience: int = 0  # stop after this many validations without improvement (0: never stop early)
+    plateau_distinct: float = 0.0  # a validation counts toward patience once eval_fn's 'distinct' reaches this (0: any)
     ckpt_every_s: float = 120.0  # seconds between checkpoints (and one at the end)
     seed: int = 0  # batch order, on-the-fly samples, dropout
     grad_accum: int = 1  # micro-batches each step's batch_size examples are split into; gradients are accumulated
@@ -57,6 +58,7 @@ class TrainConfig:
             check_param(n, getattr(self, n), kind=numbers.Integral, lo=0)
         check_param("lr", self.lr, kind=numbers.Real, lo=0, lo_open=True)
         check_param("lr_min", self.lr_min, kind=numbers.Real, lo=0, hi=self.lr)
+        check_param("plateau_distinct", self.plateau_distinct, kind=numbers.Real, lo=0, hi=1)
         check_param("clip", self.clip, kind=numbers.Real, lo=0, lo_open=True)
         check_param("ckpt_every_s", self.ckpt_every_s, kind=numbers.Real, lo=0)
         check_param("grad_checkpointing", self.grad_checkpointing, kind=bool)
@@ -82,6 +84,9 @@ class TrainSettings(Config):
     warmup: int = param(10, kind=numbers.Integral, lo=0)  # warmup steps
     eval_every: int = param(20, **_COUNT)  # steps between validations
     patience: int = param(0, kind=numbers.Integral, lo=0)  # early stopping patience in validations (0: none)
+    plateau_distinct: float = param(
+        0.0, kind=numbers.Real, lo=0, hi=1
+    )  # validations count toward patience once the model's answers are this share distinct (0: always)
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints (0: every step)
     grad_accum: int = param(1, **_COUNT)  # micro-batches a step's batch_size examples are split into (less memory)
     grad_checkpointing: bool = param(False, kind=bool)  # recompute activations in backward: less memory, more compute
@@ -116,6 +121,7 @@ class TrainSettings(Config):
             warmup=min(self.warmup, steps - 1),
             eval_every=min(self.eval_every, steps),
             patience=self.patience,
+            plateau_distinct=self.plateau_distinct,
             seed=seed,
             ckpt_every_s=self.ckpt_every_s,
             grad_accum=self.grad_accum,
@@ -304,7 +310,7 @@ def train_seq2seq(
                         buf = io.BytesIO()
                         torch.save({"model": best_weights}, buf)
                         write_cache(str(ckpt_path) + ".best", buf.getvalue())
-                else:
+                elif _off_plateau(res, cfg):  # a model still giving one answer for all is not stopped
                     st["bad_evals"] += 1
                     stop = cfg.patience > 0 and st["bad_evals"] >= cfg.patience
             if stop or st["step"] == cfg.max_steps:
@@ -324,6 +330,13 @@ def train_seq2seq(
     if best_weights is not None:
         load_trainable_state(model, best_weights)
     return st
+
+
+def _off_plateau(res: dict, cfg: TrainConfig) -> bool:
+    "Whether a validation without gain counts toward patience: the model's answers are `plateau_distinct` distinct."
+    if cfg.plateau_distinct > 0 and "distinct" not in res:
+        raise ParamError("plateau_distinct > 0 needs eval_fn to return 'distinct' (the share of distinct answers)")
+    return cfg.plateau_distinct == 0 or res["distinct"] >= cfg.plateau_distinct
 
 
 def _step_loss(

@@ -225,11 +225,13 @@ def seed_diagnostics(
             dict(seed=seed, N=n, **teacher_agreement(task, train(rep["top1"]["data"], n), gen)) for n in top1_sizes
         ],
         decomposition={},
+        decomposition_targets={},  # name -> distinct share of its targets (as many as the test matrices)
     )
     if decompose and {"oracle", "oracle_keep"} <= set(rep) and task.size(rep["oracle"]["data"]) >= n_max:
         o = rep["oracle"]
         sets = decomposition_datasets(o["inputs"], o["cands"], o["selected"], rep["oracle_keep"]["selected"], n_max)
         out["decomposition"] = {name: task.evaluate(train(data, n_max)) for name, data in sets.items()}
+        out["decomposition_targets"] = {name: task.target_distinct(d, task.s.n_test) for name, d in sets.items()}
     reached = [v for v in ("top1", "oracle") if v in rep and task.size(rep[v]["data"]) >= n_max]  # trained at n_max
     datasets = {v: task.subset(rep[v]["data"], n_max) for v in reached}
     datasets = {"real": task.real_dataset(n_max, derive_seed(seed, "real")), **datasets}

@@ -36,10 +36,11 @@ def predict(model, src: np.ndarray, vocab: EigenVocab, dim: int, batch_size: int
 
 
 def evaluate_model(model, split: dict, vocab: EigenVocab, dim: int, batch_size: int = 512) -> dict:
-    "Accuracy at each tolerance on a split, and minus the teacher-forced loss: {'acc@0.05': ..., 'neg_loss': ...}."
+    "Accuracy at each tolerance, the share of distinct answers and minus the teacher-forced loss on a split."
     pred = predict(model, split["src"], vocab, dim, batch_size)
     acc = {f"acc@{t:g}": v for t, v in accuracy_table(pred, split["eigenvalues"], TOLERANCES).items()}
-    return {**acc, "neg_loss": -validation_loss(model, split["src"], split["tgt"], vocab.pad_id, batch_size)}
+    neg_loss = -validation_loss(model, split["src"], split["tgt"], vocab.pad_id, batch_size)
+    return {**acc, "distinct": distinct_share(pred), "neg_loss": neg_loss}
 
 # %% ../../nbs/23_eigen_task.ipynb #f43f82c2
 def _train_code() -> str:
@@ -243,6 +244,10 @@ class EigenTask:
 
     def size(self, dataset: dict) -> int:
         return len(dataset["src"])
+
+    def target_distinct(self, dataset: dict, n: int) -> float:
+        "The share of distinct target sequences among the first `n` of `dataset` (for the degenerate check)."
+        return distinct_share(dataset["tgt"][:n])
 
     def train(self, dataset: dict, seed: int):
         "A fresh model trained on `dataset` for `retrain_steps` steps."

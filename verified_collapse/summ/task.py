@@ -138,6 +138,12 @@ def subset(self: SummTask, dataset: list, n: int) -> list:
 def size(self: SummTask, dataset: list) -> int:
     return len(dataset)
 
+
+@patch
+def target_distinct(self: SummTask, dataset: list, n: int) -> float:
+    "The share of distinct synopses among the first `n` pairs of `dataset` (for the degenerate check)."
+    return distinct_share([summary for _, summary in dataset[:n]])
+
 # %% ../../nbs/33_summ_task.ipynb #d0e954f3
 @patch
 def generator_dataset(self: SummTask, seed: int) -> list:
