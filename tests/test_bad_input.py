@@ -34,6 +34,14 @@ def _checkpoint(out, damage):
     return f
 
 
+def _run_folder(tmp, status, big=0):
+    "A run folder `tmp/r` with one part, eigen, whose run.json has `status`; with an items.parquet of `big` bytes."
+    part = tmp / "r" / "eigen"
+    part.mkdir(parents=True)
+    (part / "run.json").write_text(json.dumps({"key": "eigen", "status": status}))
+    if big: (part / "items.parquet").write_bytes(b"\0" * big)
+
+
 def _model_folder(folder, weights=False):
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
@@ -102,6 +110,11 @@ CASES = [
     ("preset-with-python-tag", ["run", "theory", "--preset", "{tmp}/p.yaml"],
      lambda t: _yaml(t / "p.yaml", f"theory:\n  seed: !!python/object/apply:os.system ['touch {t}/pwned']\n"), ["not plain YAML", "python/object"]),
     ("value-with-python-tag", ["run", "theory", "-p", "seed", "!!python/object/apply:os.getpid []"], None, ["cannot read value", "plain YAML"]),
+    ("publish-missing-run-folder", ["publish", "{tmp}/nosuch", "--to", "{tmp}/pub"], None, ["no run folder {tmp}/nosuch"]),
+    ("publish-nothing-finished", ["publish", "{tmp}/r", "--to", "{tmp}/pub"], lambda t: _run_folder(t, "failed"),
+     ["no finished experiment in {tmp}/r", "eigen: its run.json says status 'failed'"]),
+    ("publish-file-too-big", ["publish", "{tmp}/r", "--to", "{tmp}/pub", "--max-mb", "1"], lambda t: _run_folder(t, "ok", big=1_500_000),
+     ["over the size limit of 1 MB, nothing published", "eigen/items.parquet (1.5 MB)", "--max-mb"]),
     ("sweep-unknown-parameter", ["sweep", "{tmp}/g.yaml"], lambda t: _yaml(t / "g.yaml", "experiment: theory\ngrid:\n  sede: [0, 1]\n"),
      ["'sede'", "did you mean 'seed'"]),
 ]

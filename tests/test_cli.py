@@ -79,3 +79,15 @@ def test_reproduce_smoke_writes_report_results_and_figures_then_skips(smoke_repr
     assert "generations" not in r.stdout and not (root / "generations").exists()  # beyond the paper: only when asked
     again = run_vcollapse(["reproduce"], runs)
     assert again.returncode == 0 and "up to date" in again.stdout
+
+
+def test_runs_are_quiet_and_say_how_long_each_part_took(smoke_reproduce):
+    """The kernel talks to papermill over IPC (`runner.quiet_kernel`): no "running over TCP without encryption"
+    warning reaches the terminal; each part ends with one line: its wall time and its folder."""
+    import re
+    runs, r = smoke_reproduce
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "without encryption" not in r.stderr, r.stderr
+    for part in ("theory", "eigen", "summ"):
+        line = rf"^\[{part}\] done in (\d+\.\d s|\d+ min \d\d s|\d+ h \d\d min) -> \S*smoke/{part}$"
+        assert len(re.findall(line, r.stdout, re.M)) == 1, (part, r.stdout)

@@ -19,7 +19,14 @@ from tqdm.auto import tqdm
 
 from .core import ParamError, check_param, derive_seed, map_seeds, seed_everything, trace
 from .files import atomic_write_json
-from .outcomes import MODEL_COLUMNS, Evaluation, ItemStore, as_evaluation, model_columns
+from verified_collapse.outcomes import (
+    DISTINCT_SAMPLE,
+    MODEL_COLUMNS,
+    Evaluation,
+    ItemStore,
+    as_evaluation,
+    model_columns,
+)
 from .verify import DROP, Candidates, make_selector
 from .proxy import selection_proxy
 
@@ -316,7 +323,8 @@ def _retrain(task, run, v, n, seed, store) -> dict:
     data = task.subset(run["data"][v], n)
     model = task.train(data, derive_seed(seed, "train"))  # common random numbers
     ev = as_evaluation(task.evaluate(model))
-    taught = task.target_distinct(data, len(ev.items)) if hasattr(task, "target_distinct") else math.nan
+    m = min(DISTINCT_SAMPLE, len(ev.items))  # as many targets as the model's share was taken over
+    taught = task.target_distinct(data, m) if hasattr(task, "target_distinct") else math.nan
     store.add(ev, task=task.name, verifier=v, N=n, seed=int(seed))  # before the row: a finished row has its items
     return dict(
         task=task.name,

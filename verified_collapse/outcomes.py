@@ -18,19 +18,22 @@ from .files import atomic_write_bytes
 from .fingerprint import content_hash
 
 # %% auto #0
-__all__ = ['DEGENERATE_BELOW', 'DEGENERATE_RATIO', 'MODEL_COLUMNS', 'ITEM_KEYS', 'distinct_share', 'degenerate_check',
-           'Evaluation', 'as_evaluation', 'final_loss', 'model_columns', 'ItemStore']
+__all__ = ['DEGENERATE_BELOW', 'DEGENERATE_RATIO', 'DISTINCT_SAMPLE', 'MODEL_COLUMNS', 'ITEM_KEYS', 'distinct_share',
+           'degenerate_check', 'Evaluation', 'as_evaluation', 'final_loss', 'model_columns', 'ItemStore']
 
 # %% ../nbs/02a_outcomes.ipynb #e0273b21
 DEGENERATE_BELOW = 0.1  # a model whose distinct outputs are fewer than this share of its test items is degenerate
 DEGENERATE_RATIO = 0.5  # ... unless its training targets are that few too: then below this share of theirs
+DISTINCT_SAMPLE = 500  # distinct shares are taken over this many outputs (the first): a share falls as n grows
 
 
 def distinct_share(
     outputs,  # one output per test item: an (n, ...) array (rows compared, NaN equal to NaN) or a list of hashables
     decimals: int = 6,  # numbers are compared after rounding to this many decimals
+    sample: int | None = DISTINCT_SAMPLE,  # the share among the first `sample` outputs (None: all)
 ) -> float:
-    "The share of distinct outputs among `n`: 1/n for a model that answers every input the same way."
+    "The share of distinct outputs among the first `sample`: 1/n for a model that answers every input the same way."
+    outputs = outputs[:sample] if sample is not None else outputs
     if isinstance(outputs, np.ndarray) and outputs.dtype.kind in "fciub":
         rows = np.nan_to_num(np.round(outputs.reshape(len(outputs), -1), decimals), nan=np.inf)
         return len(np.unique(rows, axis=0)) / len(rows) if len(rows) else math.nan

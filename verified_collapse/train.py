@@ -259,7 +259,8 @@ def train_seq2seq(
     device = next(model.parameters()).device
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
     keys = (metric,) if isinstance(metric, str) else tuple(metric)
-    st = dict(step=0, best=[-math.inf] * len(keys), best_step=-1, bad_evals=0, history=[], losses=[], done=False)
+    width = len(keys) + (cfg.plateau_distinct > 0)  # with a plateau rule, "off the plateau" ranks first
+    st = dict(step=0, best=[-math.inf] * width, best_step=-1, bad_evals=0, history=[], losses=[], done=False)
     best_weights = None
     if ckpt_path is not None and Path(ckpt_path).exists():
         ck = load_checkpoint(ckpt_path)
@@ -268,7 +269,7 @@ def train_seq2seq(
         restore_rng(ck)
         st.update(ck["state"])
         if not isinstance(st["best"], list):  # a checkpoint of one metric
-            st["best"] = [st["best"]] + [-math.inf] * (len(keys) - 1)
+            st["best"] = [st["best"]] + [-math.inf] * (width - 1)
         bw = Path(str(ckpt_path) + ".best")
         if bw.exists():
             best_weights = load_checkpoint(bw)["model"]
@@ -302,7 +303,7 @@ def train_seq2seq(
                 model.train()
                 res["step"] = st["step"]
                 st["history"].append(res)
-                score = [res[k] for k in keys]
+                score = [float(_off_plateau(res, cfg))] * (width - len(keys)) + [res[k] for k in keys]
                 if score > list(st["best"]):  # lexicographic: a tie on the first key is broken by the next
                     st.update(best=score, best_step=st["step"], bad_evals=0)
                     best_weights = {k: v.detach().clone() for k, v in trainable_state(model).items()}
@@ -310,7 +311,7 @@ def train_seq2seq(
                         buf = io.BytesIO()
                         torch.save({"model": best_weights}, buf)
                         write_cache(str(ckpt_path) + ".best", buf.getvalue())
-                elif _off_plateau(res, cfg):  # a model still giving one answer for all is not stopped
+                elif _off_plateau(res, cfg):  # a model still giving one answer for all is not stopped (nor kept)
                     st["bad_evals"] += 1
                     stop = cfg.patience > 0 and st["bad_evals"] >= cfg.patience
             if stop or st["step"] == cfg.max_steps:

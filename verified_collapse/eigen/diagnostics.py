@@ -13,6 +13,7 @@ from .data import rel_l1_error
 from .task import predict
 from ..generations import concat_inputs
 from ..loop import collect
+from ..outcomes import DISTINCT_SAMPLE
 from ..verify import DROP, Candidates, make_selector
 
 # %% auto #0
@@ -231,7 +232,8 @@ def seed_diagnostics(
         o = rep["oracle"]
         sets = decomposition_datasets(o["inputs"], o["cands"], o["selected"], rep["oracle_keep"]["selected"], n_max)
         out["decomposition"] = {name: task.evaluate(train(data, n_max)) for name, data in sets.items()}
-        out["decomposition_targets"] = {name: task.target_distinct(d, task.s.n_test) for name, d in sets.items()}
+        m = min(DISTINCT_SAMPLE, task.s.n_test)  # as the loop measures its models' targets
+        out["decomposition_targets"] = {name: task.target_distinct(d, m) for name, d in sets.items()}
     reached = [v for v in ("top1", "oracle") if v in rep and task.size(rep[v]["data"]) >= n_max]  # trained at n_max
     datasets = {v: task.subset(rep[v]["data"], n_max) for v in reached}
     datasets = {"real": task.real_dataset(n_max, derive_seed(seed, "real")), **datasets}

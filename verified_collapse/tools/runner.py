@@ -13,6 +13,7 @@ import os
 import platform
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -36,7 +37,7 @@ from .notebook_params import check_types, notebook_params
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'PRESETS', 'repo_root', 'notebooks_dir', 'configs_dir', 'experiment_config', 'available_experiments',
            'resolve_notebook', 'load_preset', 'validate', 'parameter_help', 'RunResult', 'versions', 'notebook_hash',
-           'library_modules_of', 'run_hash', 'run_experiment']
+           'library_modules_of', 'run_hash', 'run_experiment', 'quiet_kernel', 'elapsed', 'progress_line']
 
 # %% ../../nbs/40_runner.ipynb #dc63fe47
 def _experiment(
@@ -284,6 +285,52 @@ def run_experiment(
     with folder_lock(out, wait=wait, what=f"vcollapse run {key}"):  # a second run into this folder waits or is refused
         return _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force, kernel, log)
 
+# %% ../../nbs/40_runner.ipynb #62eefb02
+@contextlib.contextmanager
+def quiet_kernel():
+    "Settings of the kernel manager for one run (a traitlets `Config`): IPC in a private folder, else CurveZMQ."
+    import zmq
+    from traitlets.config import Config
+
+    config = Config()
+    folder = tempfile.mkdtemp(prefix="vc-kernel-") if os.name == "posix" and zmq.has("ipc") else None
+    try:
+        if folder and len(folder) <= 90:  # a socket's path holds at most 107 bytes: the folder, then "/kernel-5"
+            config.KernelManager.transport, config.KernelManager.ip = "ipc", os.path.join(folder, "kernel")
+        elif zmq.has("curve"):
+            config.KernelManager.transport_encryption = "auto"
+        yield config
+    finally:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+# %% ../../nbs/40_runner.ipynb #49b8b235
+def elapsed(
+    seconds: float,  # a duration
+) -> str:
+    "A duration for people: '26.9 s', '12 min 03 s', '1 h 05 min'."
+    if seconds < 59.95:  # what rounds to 60.0 s is a minute
+        return f"{seconds:.1f} s"
+    s = int(round(seconds))
+    return f"{s // 60} min {s % 60:02d} s" if s < 3600 else f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def progress_line(
+    key: str,  # the experiment
+    status: str,  # "ok" or "failed"
+    seconds: float,  # its wall time
+    out: Path,  # its output folder
+    error: str = "",  # why it failed
+) -> str:
+    "The line that ends a run, e.g. '[eigen] done in 12 min 03 s -> runs/cpu/eigen'."
+    try:
+        where = Path(out).resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        where = out
+    if status == "ok":
+        return f"[{key}] done in {elapsed(seconds)} -> {where}"
+    return f"[{key}] {status} after {elapsed(seconds)}: {error} (executed notebook: {Path(where) / f'{key}.ipynb'})"
+
 # %% ../../nbs/40_runner.ipynb #54acb855
 def _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force, kernel, log) -> RunResult:
     "`run_experiment` once it holds the folder's lock."
@@ -315,15 +362,17 @@ def _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force
         out / f".{key}.running.ipynb"
     )  # papermill rewrites its output after every cell: only a whole one is renamed
     try:
-        pm.execute_notebook(
-            str(path),
-            str(partial),
-            parameters=inject,
-            kernel_name=kernel,
-            cwd=str(path.parent),
-            progress_bar=False,
-            log_output=False,
-        )
+        with quiet_kernel() as config:
+            pm.execute_notebook(
+                str(path),
+                str(partial),
+                parameters=inject,
+                kernel_name=kernel,
+                cwd=str(path.parent),
+                progress_bar=False,
+                log_output=False,
+                config=config,
+            )
         status = "ok"
     except pm.PapermillExecutionError as e:
         status, error = "failed", f"cell {e.exec_count} ({e.ename}): {e.evalue}"
@@ -354,5 +403,5 @@ def _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force
             finished=time.strftime("%Y-%m-%d %H:%M:%S"),
         ),
     )
-    log(f"[{key}] {status} in {seconds:.1f} s" + (f": {error}" if error else ""))
+    log(progress_line(key, status, seconds, out, error))
     return RunResult(key, status, str(out), seconds, error, {**full, **inject})
