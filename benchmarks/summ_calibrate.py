@@ -40,6 +40,8 @@ VARIANTS = {  # name -> overrides of the cpu preset's summ section
     "wide256": dict(d_model=256, ffn=1024),
     "deep4": dict(layers=4),
     "pretrain4000_gen2000": dict(pretrain_steps=4000, gen_steps=2000),
+    "wide256_gen2000": dict(d_model=256, ffn=1024, gen_steps=2000),
+    "deep4_gen2000": dict(layers=4, gen_steps=2000),
 }
 _SETTINGS = set(SummSettings.__dataclass_fields__)
 

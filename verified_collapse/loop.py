@@ -220,8 +220,11 @@ def proxy_columns(
 
 def as_verifiers(
     verifiers: dict | Sequence,  # name -> verifier or spec, or a list of specs like ["top1", "oracle"]
+    task=None,  # a task with its own `selectors(names)` (verifiers that read its models) resolves the names
 ) -> dict:
     "Name -> `Verifier`; at least one."
+    if task is not None and hasattr(task, "selectors") and not isinstance(verifiers, dict) and verifiers:
+        return task.selectors(list(verifiers))  # names travel to worker processes; selectors are built there
     if isinstance(verifiers, dict):
         out = {str(name): make_selector(v) for name, v in verifiers.items()}
     else:
@@ -386,7 +389,7 @@ def run_loop(
     ) = None,  # where every evaluated model's per-item outcomes go (default: `checkpoint_dir`, else memory)
 ) -> pd.DataFrame:
     "Generate -> select -> build synthetic sets of each size -> train -> evaluate; a tidy row per (verifier, N, seed)."
-    specs, verifiers = verifiers, as_verifiers(verifiers)
+    specs, verifiers = verifiers, as_verifiers(verifiers, task)
     sizes = check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)
     sizes = [int(s) for s in sizes]
     check_param("seeds", list(seeds), kind=numbers.Integral, lo=0, nonempty=True)
