@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point that also does all set-up on a fresh machine:
-#   bash vc.sh reproduce [--preset smoke|cpu|paper]   the main job (smoke by default)
+#   bash vc.sh reproduce [--preset quick|smoke|cpu|paper]   the main job (quick by default, about 15 min)
 #   bash vc.sh test                                    every test: nbdev_test (notebooks) and pytest
 #   bash vc.sh vcollapse ARGS...                       any vcollapse command
 # It creates .venv if missing and (re)installs the project with the pinned versions in
@@ -28,7 +28,18 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 cmd="${1:-help}"; shift || true
 case "$cmd" in
-  reproduce) exec vcollapse reproduce "$@" ;;
+  reproduce)
+    # the summarization corpus is Debian's package descriptions: fetch them once if apt has none
+    if ! ls /var/lib/apt/lists/*_i18n_Translation-en* >/dev/null 2>&1; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "vc.sh: fetching Debian's package descriptions (the summarization corpus): apt-get update -o Acquire::Languages=en"
+        apt-get update -o Acquire::Languages=en >/dev/null || echo "vc.sh: apt-get update failed" >&2
+      else
+        echo "vc.sh: no Debian package descriptions in /var/lib/apt/lists; for the summarization part run" \
+             "'sudo apt-get update -o Acquire::Languages=en'" >&2
+      fi
+    fi
+    exec vcollapse reproduce "$@" ;;
   test)
     echo "== nbdev_test: the notebooks' own tests =="
     OMP_NUM_THREADS=1 nbdev_test --n_workers 2 --do_print "$@"  # one thread per notebook: two workers on two cores, no oversubscription

@@ -79,7 +79,7 @@ def param_args(command, params):
 
 # -- shared by the determinism and kill-and-resume tests ------------------------------------------
 
-# The smoke preset as `vcollapse reproduce` runs it; the determinism and kill-and-resume tests run the same.
+# The smoke preset as `vcollapse reproduce --preset smoke` runs it; the determinism and kill-and-resume tests run the same.
 SMOKE_ARGS = {"theory": [], "eigen": [], "summ": []}
 
 
@@ -122,9 +122,9 @@ def result_tables(folder):
 
 @pytest.fixture(scope="session")
 def smoke_reproduce(tmp_path_factory):
-    "`vcollapse reproduce` (smoke preset) run once per test session: (runs folder, its CompletedProcess)."
+    "`vcollapse reproduce --preset smoke` run once per test session: (runs folder, its CompletedProcess)."
     runs = tmp_path_factory.mktemp("smoke-reproduce") / "runs"
-    r = run_vcollapse(["reproduce"], runs)
+    r = run_vcollapse(["reproduce", "--preset", "smoke"], runs)
     return runs, r
 
 

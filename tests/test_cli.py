@@ -77,7 +77,7 @@ def test_reproduce_smoke_writes_report_results_and_figures_then_skips(smoke_repr
     assert "it/s" not in r.stdout + r.stderr  # progress bars are quiet when output is not a terminal
     assert all(f"[{i}/3]" in r.stdout for i in (1, 2, 3))  # a progress line per notebook
     assert "generations" not in r.stdout and not (root / "generations").exists()  # beyond the paper: only when asked
-    again = run_vcollapse(["reproduce"], runs)
+    again = run_vcollapse(["reproduce", "--preset", "smoke"], runs)
     assert again.returncode == 0 and "up to date" in again.stdout
 
 

@@ -2,9 +2,11 @@
 
 Starting at index.html the test follows the sidebar to every chapter; on each page: it loaded (title, h1), the sidebar
 is sidebar.yml's (sections, chapters, the current page marked), every image decoded, MathJax typeset the maths
-(pages whose notebook has `$`), and no request failed or left the machine. Chromium and its WebDriver are Debian's
-(`apt-get install chromium chromium-driver`, run here when they are missing); Selenium drives them through
-/usr/bin/chromedriver, so Selenium Manager never runs (it would try to download a driver)."""
+(pages whose notebook has `$`), and no request failed or left the machine. The site is built with a fake published
+run of the theory experiment, so its run page (the executed notebook's figure, the claims) follows its chapter, which
+links to it. Chromium and its WebDriver are Debian's (`apt-get install chromium chromium-driver`, run here when they
+are missing); Selenium drives them through /usr/bin/chromedriver, so Selenium Manager never runs (it would try to
+download a driver)."""
 import base64
 import functools
 import http.server
@@ -25,6 +27,8 @@ from conftest import REPO
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 NBS = REPO / "nbs"
 SCREENSHOT = REPO / "runs" / "docs_screenshot.png"
+RUN_CHAPTER, RUN_PAGE = "11_theory_experiment.html", "11_theory_experiment_cpu.html"  # the fake published run's pages
+RUN_TITLE = "Theory: Gaussian mixture, verifiers and p*: the cpu run"
 
 
 def sidebar_pages(entries, section=None):
@@ -40,7 +44,8 @@ def html_name(nb): return "index.html" if nb == "index.ipynb" else nb.replace(".
 
 
 def has_maths(page):
-    "Whether the notebook behind `page` (an .html name) has `$` maths in its markdown."
+    "Whether the notebook behind `page` (an .html name) has `$` maths in its markdown (the fake run page has)."
+    if page == RUN_PAGE: return True
     import nbformat
     nb = nbformat.read(str(NBS / ("index.ipynb" if page == "index.html" else page.replace(".html", ".ipynb"))), 4)
     import re
@@ -64,35 +69,61 @@ def chromium_driver():
     return CHROMEDRIVER
 
 
-def fake_cpu_run(runs):
-    "A cpu run with one small figure and a claims table."
+def fake_figure():
+    "A small figure, 160 x 100 pixels: a PNG's bytes."
+    import io
     from PIL import Image
-    figs = runs / "cpu" / "theory" / "figures"
-    figs.mkdir(parents=True)
     img = Image.new("RGB", (160, 100), "white")
     for x in range(20, 140):
         for y in (80 - (x - 20) // 2, 81 - (x - 20) // 2): img.putpixel((x, y), (39, 128, 227))
-    img.save(figs / "headline.png")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def fake_cpu_run(runs):
+    "A cpu run with one small figure and a claims table."
+    figs = runs / "cpu" / "theory" / "figures"
+    figs.mkdir(parents=True)
+    (figs / "headline.png").write_bytes(fake_figure())
     (runs / "cpu" / "REPORT.md").write_text("# Report\n\nRun folder `cpu`; report written in the test.\n\n## Claims\n\n"
                                             "| part | claim | verdict |\n|---|---|---|\n| theory | a fake claim | held |\n")
 
 
+def fake_published(results):
+    """A published results folder (as `vcollapse publish` makes) with the theory part: its executed notebook (maths, a
+    figure as an image/png output), claims.json and run.json."""
+    import nbformat
+    part = results / "theory"
+    part.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    fig = nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(fake_figure()).decode(),
+                                                       "text/plain": "<Figure size 160x100>"})
+    nb.cells = [nbformat.v4.new_markdown_cell("# Theory experiment, as it ran\n\n> Its breakdown point $p^*$."),
+                nbformat.v4.new_code_cell("#| hide\nsetup = 1"), nbformat.v4.new_code_cell("plot()", outputs=[fig])]
+    nbformat.write(nb, str(part / "theory.ipynb"))
+    claim = dict(id="a", claim="A fake claim", measured="0.10 vs 0.00", estimate=0.1, lo=0.05, hi=0.15, side="greater")
+    (part / "claims.json").write_text(json.dumps([claim]))
+    (part / "run.json").write_text(json.dumps({"key": "theory", "preset": "cpu", "seconds": 90.0, "status": "ok"}))
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    "The site built offline from nbs/, with a fake cpu run under $VCOLLAPSE_RUNS."
+    "The site built offline from nbs/, with a fake cpu run under $VCOLLAPSE_RUNS and a fake published run."
     from verified_collapse.tools.docs import build_docs
     tmp = tmp_path_factory.mktemp("docs")
     fake_cpu_run(tmp / "runs")
+    fake_published(tmp / "results" / "cpu")
     old = os.environ.get("VCOLLAPSE_RUNS")
     os.environ["VCOLLAPSE_RUNS"] = str(tmp / "runs")
     try:
         t0 = time.perf_counter()
-        index = build_docs(tmp / "site", quarto=False)
+        index = build_docs(tmp / "site", quarto=False, results=tmp / "results" / "cpu")
         print(f"offline site built in {time.perf_counter() - t0:.1f} s")
     finally:
         if old is None: os.environ.pop("VCOLLAPSE_RUNS")
         else: os.environ["VCOLLAPSE_RUNS"] = old
-    assert index == tmp / "site" / "index.html" and index.is_file()
+    assert index == tmp / "site" / "index.html" and index.is_file() and (index.parent / RUN_PAGE).is_file()
     return index.parent
 
 
@@ -184,18 +215,25 @@ def test_no_cdn_in_the_built_site(site):
     assert (site / "mathjax" / "MathJax.js").is_file()
 
 
-def test_site_in_chromium(site, served, browser):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+def site_layout():
+    "The site's title, its pages in sidebar order (sidebar.yml's, the fake run page after its chapter), its sections."
     cfg = yaml.safe_load((NBS / "nbdev.yml").read_text())["website"]
     order = sidebar_pages(yaml.safe_load((NBS / "sidebar.yml").read_text())["website"]["sidebar"]["contents"])
     pages, sections = [html_name(p) for _, p in order], list(dict.fromkeys(s for s, _ in order if s))
+    pages.insert(pages.index(RUN_CHAPTER) + 1, RUN_PAGE)
+    return cfg["title"], pages, sections
+
+
+def test_site_in_chromium(site, served, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    title, pages, sections = site_layout()
     assert "10_theory.html" in pages and has_maths("10_theory.html")
 
     browser.get(served + "index.html")
-    imgs = check_page(browser, served, "index.html", cfg["title"], sections)
+    imgs = check_page(browser, served, "index.html", title, sections)
     assert [a.get_attribute("href").rsplit("/", 1)[-1] for a in browser.find_elements(By.CSS_SELECTOR, "#vc-sidebar li a")] == pages
-    assert browser.find_element(By.CSS_SELECTOR, "#vc-sidebar .vc-site-title").text == cfg["title"]
+    assert browser.find_element(By.CSS_SELECTOR, "#vc-sidebar .vc-site-title").text == title
     run_imgs = [i for i in imgs if "/runs/cpu/theory/figures/headline.png" in i.get_attribute("src")]
     assert len(run_imgs) == 1 and browser.execute_script("return arguments[0].naturalWidth", run_imgs[0]) == 160
     assert any("Latest cpu run" in h.text for h in browser.find_elements(By.CSS_SELECTOR, "main h2"))
@@ -212,4 +250,32 @@ def test_site_in_chromium(site, served, browser):
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
         link.click()
         WebDriverWait(browser, 30).until(lambda d: urlparse(d.current_url).path.endswith("/" + page))
-        check_page(browser, served, page, cfg["title"], sections)
+        check_page(browser, served, page, title, sections)
+
+
+def test_experiment_run_page_in_chromium(site, served, browser):
+    """The chapter of an experiment links, under its summary, to its run page: the executed notebook's figure decoded,
+    the claims table, the sidebar entry after the chapter."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    title, pages, sections = site_layout()
+    browser.get(served + RUN_CHAPTER)
+    check_page(browser, served, RUN_CHAPTER, title, sections)
+    first = browser.find_element(By.CSS_SELECTOR, "main .jp-MarkdownCell")  # the title, the summary, the link
+    link = first.find_element(By.CSS_SELECTOR, f'a[href="{RUN_PAGE}"]')
+    assert "See this chapter run on the cpu preset" in first.text and link.text == RUN_TITLE
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+    link.click()
+    WebDriverWait(browser, 30).until(lambda d: urlparse(d.current_url).path.endswith("/" + RUN_PAGE))
+    imgs = check_page(browser, served, RUN_PAGE, title, sections)
+    assert browser.find_element(By.CSS_SELECTOR, "main h1").text.rstrip("¶").strip() == RUN_TITLE
+    figs = [i for i in imgs if i.get_attribute("src").startswith("data:image/png;base64,")]
+    assert len(figs) == 1, f"{RUN_PAGE}: {len(figs)} figures from the executed notebook"
+    assert browser.execute_script("return [arguments[0].naturalWidth, arguments[0].naturalHeight]", figs[0]) == [160, 100]
+    head = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "main table th")]
+    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in browser.find_elements(By.CSS_SELECTOR, "main table tbody tr")]
+    assert head[:4] == ["claim", "this run", "estimate [95% interval]", "verdict"], head
+    assert ["A fake claim", "0.10 vs 0.00", "+0.100 [+0.050, +0.150]", "held"] in rows, rows
+    active = browser.find_element(By.CSS_SELECTOR, "#vc-sidebar a.active")
+    hrefs = [a.get_attribute("href").rsplit("/", 1)[-1] for a in browser.find_elements(By.CSS_SELECTOR, "#vc-sidebar li a")]
+    assert active.text == "↳ the cpu run" and hrefs[hrefs.index(RUN_PAGE) - 1] == RUN_CHAPTER

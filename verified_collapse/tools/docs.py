@@ -15,7 +15,15 @@ import nbformat
 
 from ..core import ParamError
 from ..files import atomic_write_text, runs_root
-from .doc_pages import doc_notebook, page_exporter
+from verified_collapse.tools.doc_pages import (
+    doc_notebook,
+    link_run,
+    page_exporter,
+    published_runs,
+    run_notebook,
+    run_page,
+    run_preset,
+)
 
 # %% auto #0
 __all__ = ['render_readme', 'write_readme', 'site_config', 'run_section', 'build_docs']
@@ -191,7 +199,7 @@ def _copy_md_images(nb: nbformat.NotebookNode, nbs: Path, site: Path):
                 shutil.copyfile(nbs / src, site / src)
 
 
-def _offline_site(nbs: Path, site: Path, cpu_run: Path):
+def _offline_site(nbs: Path, site: Path, cpu_run: Path, results: Path | None):
     cfg = site_config(nbs)
     if not (nbs / "index.ipynb").is_file():
         raise ParamError(
@@ -205,13 +213,21 @@ def _offline_site(nbs: Path, site: Path, cpu_run: Path):
     )
     nbs_ = {f: doc_notebook(nbs / f) for f in files}
     html = lambda f: "index.html" if f == "index.ipynb" else f[: -len(".ipynb")] + ".html"
+    runs = {ch: (run_page(ch, part), part) for ch, part in published_runs(results, nbs).items()}
+    for ch, (page, part) in runs.items():
+        nbs_[page] = run_notebook(part, ch, nbs)
+        link_run(nbs_[ch], html(page), nbs_[page].metadata.title, run_preset(part))
 
-    def entry(e):
+    def entry(e):  # a sidebar entry; a chapter is followed by its run page
         if "contents" in e:
-            return {"section": e["section"], "contents": [entry(x) for x in e["contents"]]}
-        return {"href": html(e["file"]), "text": e["text"] or nbs_[e["file"]].metadata.title.replace("`", "")}
+            return [{"section": e["section"], "contents": [x for y in e["contents"] for x in entry(y)]}]
+        out = [{"href": html(e["file"]), "text": e["text"] or nbs_[e["file"]].metadata.title.replace("`", "")}]
+        if e["file"] in runs:
+            page, part = runs[e["file"]]
+            out.append({"href": html(page), "text": f"↳ the {run_preset(part)} run"})
+        return out
 
-    nav = [entry(e) for e in cfg["sidebar"]]
+    nav = [x for e in cfg["sidebar"] for x in entry(e)]
     shutil.copytree(_mathjax_dir(), site / "mathjax")
     for c in cfg["css"]:
         shutil.copyfile(nbs / c, site / c)
@@ -258,6 +274,9 @@ def build_docs(
         str | Path | None
     ) = None,  # the run the landing page shows (default: runs_root()/"cpu"; missing: the page says so)
     nbs: str | Path | None = None,  # the notebooks folder (default: the checkout's nbs/)
+    results: (
+        str | Path | None
+    ) = None,  # published runs: each experiment's executed notebook there gets a page (default: results/cpu by nbs)
 ) -> Path:
     "Build the documentation site; returns its `index.html`."
     import configparser
@@ -293,6 +312,7 @@ def build_docs(
             f"cpu_run={str(cpu_run)!r} is not a folder: pass a run folder such as runs/cpu, or leave it out"
         )
     cpu_run = Path(cpu_run) if cpu_run is not None else runs_root() / "cpu"
+    results = Path(results) if results is not None else nbs.parent / "results" / "cpu"  # missing: no run pages
     if quarto:
         built = _nbdev_docs(nbs.parent).resolve()
         write_readme(nbs / "index.ipynb", nbs.parent / "README.md")
@@ -305,7 +325,7 @@ def build_docs(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        _offline_site(nbs, tmp, cpu_run)
+        _offline_site(nbs, tmp, cpu_run, results)
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)

@@ -33,6 +33,7 @@ from verified_collapse.files import (
 )
 from ..fingerprint import module_hashes, notebook_modules, package_dir
 from .notebook_params import check_types, notebook_params
+from .progress import progress_bar
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'PRESETS', 'repo_root', 'notebooks_dir', 'configs_dir', 'experiment_config', 'available_experiments',
@@ -65,7 +66,7 @@ EXPERIMENTS = {
         beyond=True,
     ),
 }
-PRESETS = ("smoke", "cpu", "paper")
+PRESETS = ("quick", "smoke", "cpu", "paper")
 
 # %% ../../nbs/40_runner.ipynb #4bb98401
 def repo_root() -> Path:
@@ -361,8 +362,9 @@ def _run_locked(key, path, preset, full, inject, out, h, nb_hash, library, force
     partial = (
         out / f".{key}.running.ipynb"
     )  # papermill rewrites its output after every cell: only a whole one is renamed
+    earlier = [out / f"{key}.ipynb", repo_root() / "results" / Path(preset).stem / key / f"{key}.ipynb"]  # time the bar
     try:
-        with quiet_kernel() as config:
+        with quiet_kernel() as config, progress_bar(partial, earlier, key):
             pm.execute_notebook(
                 str(path),
                 str(partial),
