@@ -44,7 +44,8 @@ case "$cmd" in
     echo "== nbdev_test: the notebooks' own tests =="
     OMP_NUM_THREADS=1 nbdev_test --n_workers 2 --do_print "$@"  # one thread per notebook: two workers on two cores, no oversubscription
     echo "== pytest: command line, papermill runs, project checks =="
-    exec python -m pytest tests -q -p no:cacheprovider ;;
+    # two workers on two cores; the tests that share the session's smoke reproduction run on one (xdist_group "smoke")
+    exec python -m pytest tests -q -p no:cacheprovider -n 2 --dist loadgroup ;;
   vcollapse) exec vcollapse "$@" ;;
   *) sed -n '2,7p' "$0"; exit 2 ;;
 esac

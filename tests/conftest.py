@@ -134,3 +134,11 @@ def smoke_reference(smoke_reproduce):
     runs, r = smoke_reproduce
     assert r.returncode == 0, r.stdout + r.stderr
     return lambda key: runs / "smoke" / key
+
+
+def pytest_collection_modifyitems(items):
+    """Under `pytest -n 2 --dist loadgroup` (vc.sh test), every test that reads the session's smoke reproduction runs
+    on one worker, so that reproduction is made once; the other tests spread over both workers."""
+    for item in items:
+        if {"smoke_reproduce", "smoke_reference"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("smoke"))

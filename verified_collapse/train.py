@@ -46,6 +46,7 @@ class TrainConfig:
     eval_every: int = 200  # steps between validations
     patience: int = 0  # stop after this many validations without improvement (0: never stop early)
     plateau_distinct: float = 0.0  # a validation counts toward patience once eval_fn's 'distinct' reaches this (0: any)
+    plateau_restarts: int = 0  # times a model never off the plateau at max_steps trains max_steps more (new schedule)
     ckpt_every_s: float = 120.0  # seconds between checkpoints (and one at the end)
     seed: int = 0  # batch order, on-the-fly samples, dropout
     grad_accum: int = 1  # micro-batches each step's batch_size examples are split into; gradients are accumulated
@@ -54,7 +55,7 @@ class TrainConfig:
     def __post_init__(self):
         for n in ("max_steps", "batch_size", "eval_every", "grad_accum"):
             check_param(n, getattr(self, n), kind=numbers.Integral, lo=1)
-        for n in ("warmup", "patience", "seed"):
+        for n in ("warmup", "patience", "seed", "plateau_restarts"):
             check_param(n, getattr(self, n), kind=numbers.Integral, lo=0)
         check_param("lr", self.lr, kind=numbers.Real, lo=0, lo_open=True)
         check_param("lr_min", self.lr_min, kind=numbers.Real, lo=0, hi=self.lr)
@@ -63,10 +64,13 @@ class TrainConfig:
         check_param("ckpt_every_s", self.ckpt_every_s, kind=numbers.Real, lo=0)
         check_param("grad_checkpointing", self.grad_checkpointing, kind=bool)
         check_micro_batches(self.batch_size, self.grad_accum)
+        if self.plateau_restarts and not self.plateau_distinct:
+            raise ParamError("plateau_restarts > 0 needs plateau_distinct > 0 (what 'on the plateau' means)")
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
-    "Learning rate at `step`: linear warmup, then cosine decay to `lr_min`."
+    "Learning rate at `step`: linear warmup, then cosine decay to `lr_min`; a plateau restart starts it again."
+    step %= cfg.max_steps  # steps past max_steps only come from plateau restarts: each is a schedule of its own
     if cfg.warmup and step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
     t = min(1.0, (step - cfg.warmup) / max(1, cfg.max_steps - cfg.warmup))
@@ -87,6 +91,9 @@ class TrainSettings(Config):
     plateau_distinct: float = param(
         0.0, kind=numbers.Real, lo=0, hi=1
     )  # validations count toward patience once the model's answers are this share distinct (0: always)
+    plateau_restarts: int = param(
+        0, kind=numbers.Integral, lo=0
+    )  # restarts of a model still on the plateau at its step cap: as many steps more, new schedule
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints (0: every step)
     grad_accum: int = param(1, **_COUNT)  # micro-batches a step's batch_size examples are split into (less memory)
     grad_checkpointing: bool = param(False, kind=bool)  # recompute activations in backward: less memory, more compute
@@ -97,6 +104,8 @@ class TrainSettings(Config):
     def rules(self):
         super().rules()
         check_micro_batches(self.batch_size, self.grad_accum)
+        if self.plateau_restarts and not self.plateau_distinct:
+            raise ParamError("plateau_restarts > 0 needs plateau_distinct > 0 (what 'on the plateau' means)")
 
     def steps_for(
         self,
@@ -122,6 +131,7 @@ class TrainSettings(Config):
             eval_every=min(self.eval_every, steps),
             patience=self.patience,
             plateau_distinct=self.plateau_distinct,
+            plateau_restarts=self.plateau_restarts,
             seed=seed,
             ckpt_every_s=self.ckpt_every_s,
             grad_accum=self.grad_accum,
@@ -261,6 +271,7 @@ def train_seq2seq(
     keys = (metric,) if isinstance(metric, str) else tuple(metric)
     width = len(keys) + (cfg.plateau_distinct > 0)  # with a plateau rule, "off the plateau" ranks first
     st = dict(step=0, best=[-math.inf] * width, best_step=-1, bad_evals=0, history=[], losses=[], done=False)
+    st.update(cap=cfg.max_steps, restarts=0)  # the step cap grows by max_steps at each plateau restart
     best_weights = None
     if ckpt_path is not None and Path(ckpt_path).exists():
         ck = load_checkpoint(ckpt_path)
@@ -280,9 +291,9 @@ def train_seq2seq(
     model.train()
     undo = enable_checkpointing(model) if cfg.grad_checkpointing else None  # on for this training only
     last_ck, steps_here = time.monotonic(), 0
-    bar = tqdm(total=cfg.max_steps, initial=st["step"], desc=desc, disable=None if progress else True, leave=False)
+    bar = tqdm(total=st["cap"], initial=st["step"], desc=desc, disable=None if progress else True, leave=False)
     try:
-        while st["step"] < cfg.max_steps:
+        while st["step"] < st["cap"]:
             t = st["step"]
             for g in opt.param_groups:
                 g["lr"] = lr_at(t, cfg)
@@ -297,7 +308,7 @@ def train_seq2seq(
             bar.set_postfix(loss=f"{loss:.3f}")
             trace("train_step", desc=desc, step=st["step"])
             stop = False
-            if eval_fn is not None and (st["step"] % cfg.eval_every == 0 or st["step"] == cfg.max_steps):
+            if eval_fn is not None and (st["step"] % cfg.eval_every == 0 or st["step"] == st["cap"]):
                 model.eval()
                 res = {k: float(v) for k, v in eval_fn(model).items()}
                 model.train()
@@ -314,7 +325,9 @@ def train_seq2seq(
                 elif _off_plateau(res, cfg):  # a model still giving one answer for all is not stopped (nor kept)
                     st["bad_evals"] += 1
                     stop = cfg.patience > 0 and st["bad_evals"] >= cfg.patience
-            if stop or st["step"] == cfg.max_steps:
+            if not stop and eval_fn is not None and st["step"] == st["cap"] and _restart_on_plateau(st, cfg):
+                bar.total = st["cap"]
+            if stop or st["step"] == st["cap"]:
                 st["done"] = True
             if ckpt_path is not None and (st["done"] or time.monotonic() - last_ck >= cfg.ckpt_every_s):
                 save_checkpoint(ckpt_path, model, opt, st)
@@ -331,6 +344,15 @@ def train_seq2seq(
     if best_weights is not None:
         load_trainable_state(model, best_weights)
     return st
+
+
+def _restart_on_plateau(st: dict, cfg: TrainConfig) -> bool:
+    "At the step cap: if no validation was ever off the plateau and restarts remain, raise the cap by max_steps."
+    if st["restarts"] >= cfg.plateau_restarts or st["best"][0] > 0:  # best[0]: some validation was off the plateau
+        return False
+    st.update(cap=st["cap"] + cfg.max_steps, restarts=st["restarts"] + 1)
+    trace("plateau_restart", step=st["step"], cap=st["cap"])
+    return True
 
 
 def _off_plateau(res: dict, cfg: TrainConfig) -> bool:
