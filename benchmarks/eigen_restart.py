@@ -64,73 +64,62 @@ def locate(run: Path, work: Path, seed: int = 0):
             print(f"{name}: {len(data['src'])} examples, cap {steps}, checkpoint {ckpt.name}")
 
 
-def restart(work: str, name: str) -> pd.DataFrame:
-    "Continue one located student under `plateau_restarts` = 1: its checkpoint resumes as if the rule had been on."
-    from verified_collapse.eigen.model import build_model
+def _train_and_test(task, model, data, cfg, name: str, ckpt_path=None, **columns) -> pd.DataFrame:
+    "Train `model` under `cfg` with the task's validation (as `EigenTask._fit`); its validations and test result."
     from verified_collapse.eigen.task import evaluate_model
-    from verified_collapse.files import write_cache
-    from verified_collapse.train import FixedData, load_checkpoint, train_seq2seq
+    from verified_collapse.train import FixedData, train_seq2seq
 
-    torch.set_num_threads(1)
-    work, meta = Path(work), json.loads((Path(work) / f"{name}.json").read_text())
-    task, steps, seed = _task(), meta["steps"], derive_seed(meta["seed"], "train")
-    ck = load_checkpoint(work / f"{name}.pt")
-    before = dict(ck["state"])
-    assert before["step"] == steps and before["done"], "the student had not finished its cap"
-    ck["state"].update(done=False, cap=2 * steps, restarts=1)  # what the rule does at the cap when never off plateau
-    buf = io.BytesIO()
-    torch.save(ck, buf)
-    path = work / f"{name}-restart.pt"
-    write_cache(path, buf.getvalue())
-    shutil.copy(work / f"{name}.pt.best", f"{path}.best")
-    data = np.load(work / f"{name}.npz")
-    model = build_model(task.model_cfg, len(task.vocab), task.vocab.pad_id, task.vocab.bos_id, task.vocab.eos_id)
-    cfg = task.s.train_config(steps, derive_seed(seed, "batches"), plateau_restarts=1)
     h = train_seq2seq(
         model,
         FixedData(data["src"], data["tgt"], task.s.batch_size, cfg.seed),
         cfg,
         eval_fn=lambda m: evaluate_model(m, task.valid, task.vocab, task.s.dim),
         metric=("acc@0.05", "neg_loss"),
-        ckpt_path=path,
+        ckpt_path=ckpt_path,
         pad_id=task.vocab.pad_id,
         progress=False,
     )
-    test = task.evaluate(model.eval())  # the best weights over both schedules
-    rows = [dict(name=name, step=r["step"], acc5=r["acc@0.05"], distinct=r["distinct"]) for r in h["history"]]
-    out = pd.DataFrame(rows)
-    out["cap"], out["best_step"] = steps, h["best_step"]
-    out["test_acc5"], out["test_distinct"] = test.metric, test.distinct
-    return out
+    test = task.evaluate(model.eval())  # the best weights kept
+    out = pd.DataFrame([dict(name=name, step=r["step"], acc5=r["acc@0.05"], distinct=r["distinct"]) for r in h["history"]])
+    return out.assign(**columns, best_step=h["best_step"], test_acc5=test.metric, test_distinct=test.distinct)
+
+
+def _model(task, seed: int):
+    "A fresh model of the task's architecture with the loop's initial weights for training seed `seed`."
+    from verified_collapse.eigen.model import build_model
+
+    v = task.vocab
+    return build_model(task.model_cfg, len(v), v.pad_id, v.bos_id, v.eos_id, seed=derive_seed(seed, "init"))
+
+
+def restart(work: str, name: str) -> pd.DataFrame:
+    "Continue one located student under `plateau_restarts` = 1: its checkpoint resumes as if the rule had been on."
+    from verified_collapse.files import write_cache
+    from verified_collapse.train import load_checkpoint
+
+    torch.set_num_threads(1)
+    work, meta = Path(work), json.loads((Path(work) / f"{name}.json").read_text())
+    task, steps, seed = _task(), meta["steps"], derive_seed(meta["seed"], "train")
+    ck = load_checkpoint(work / f"{name}.pt")
+    assert ck["state"]["step"] == steps and ck["state"]["done"], "the student had not finished its cap"
+    ck["state"].update(done=False, cap=2 * steps, restarts=1)  # what the rule does at the cap when never off plateau
+    buf = io.BytesIO()
+    torch.save(ck, buf)
+    path = work / f"{name}-restart.pt"
+    write_cache(path, buf.getvalue())
+    shutil.copy(work / f"{name}.pt.best", f"{path}.best")
+    cfg = task.s.train_config(steps, derive_seed(seed, "batches"), plateau_restarts=1)
+    return _train_and_test(task, _model(task, seed), np.load(work / f"{name}.npz"), cfg, name, path, cap=steps)
 
 
 def reseed(work: str, name: str, other: int) -> pd.DataFrame:
     "Train one located student's data from scratch with the initial weights and batch order of seed `other`."
-    from verified_collapse.eigen.model import build_model
-    from verified_collapse.eigen.task import evaluate_model
-    from verified_collapse.train import FixedData, train_seq2seq
-
     torch.set_num_threads(1)
     work, meta = Path(work), json.loads((Path(work) / f"{name}.json").read_text())
     task, seed = _task(), derive_seed(other, "train")  # the loop's training seed of seed `other`'s models
-    data = np.load(work / f"{name}.npz")
-    v = task.vocab
-    model = build_model(task.model_cfg, len(v), v.pad_id, v.bos_id, v.eos_id, seed=derive_seed(seed, "init"))
     cfg = task.s.train_config(meta["steps"], derive_seed(seed, "batches"))
-    h = train_seq2seq(
-        model,
-        FixedData(data["src"], data["tgt"], task.s.batch_size, cfg.seed),
-        cfg,
-        eval_fn=lambda m: evaluate_model(m, task.valid, v, task.s.dim),
-        metric=("acc@0.05", "neg_loss"),
-        pad_id=v.pad_id,
-        progress=False,
-    )
-    test = task.evaluate(model.eval())
-    out = pd.DataFrame([dict(name=name, step=r["step"], acc5=r["acc@0.05"], distinct=r["distinct"]) for r in h["history"]])
-    out["init_seed_of"], out["cap"], out["best_step"] = other, meta["steps"], h["best_step"]
-    out["test_acc5"], out["test_distinct"] = test.metric, test.distinct
-    return out
+    data = np.load(work / f"{name}.npz")
+    return _train_and_test(task, _model(task, seed), data, cfg, name, init_seed_of=other, cap=meta["steps"])
 
 
 def main():

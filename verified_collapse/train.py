@@ -91,9 +91,6 @@ class TrainSettings(Config):
     plateau_distinct: float = param(
         0.0, kind=numbers.Real, lo=0, hi=1
     )  # validations count toward patience once the model's answers are this share distinct (0: always)
-    plateau_restarts: int = param(
-        0, kind=numbers.Integral, lo=0
-    )  # restarts of a model still on the plateau at its step cap: as many steps more, new schedule
     ckpt_every_s: float = param(60.0, kind=numbers.Real, lo=0)  # seconds between training checkpoints (0: every step)
     grad_accum: int = param(1, **_COUNT)  # micro-batches a step's batch_size examples are split into (less memory)
     grad_checkpointing: bool = param(False, kind=bool)  # recompute activations in backward: less memory, more compute
@@ -104,8 +101,6 @@ class TrainSettings(Config):
     def rules(self):
         super().rules()
         check_micro_batches(self.batch_size, self.grad_accum)
-        if self.plateau_restarts and not self.plateau_distinct:
-            raise ParamError("plateau_restarts > 0 needs plateau_distinct > 0 (what 'on the plateau' means)")
 
     def steps_for(
         self,
@@ -131,7 +126,6 @@ class TrainSettings(Config):
             eval_every=min(self.eval_every, steps),
             patience=self.patience,
             plateau_distinct=self.plateau_distinct,
-            plateau_restarts=self.plateau_restarts,
             seed=seed,
             ckpt_every_s=self.ckpt_every_s,
             grad_accum=self.grad_accum,
