@@ -107,7 +107,15 @@ def as_evaluation(
     return result if isinstance(result, Evaluation) else Evaluation(float(result))
 
 # %% ../nbs/02a_outcomes.ipynb #7886eadf
-MODEL_COLUMNS = ("train_loss", "train_steps", "best_step", "distinct_outputs", "target_distinct", "degenerate")
+MODEL_COLUMNS = (
+    "train_loss",
+    "train_steps",
+    "best_step",
+    "reinits",
+    "distinct_outputs",
+    "target_distinct",
+    "degenerate",
+)
 
 
 def final_loss(
@@ -124,10 +132,11 @@ def model_columns(
     ev: Evaluation,  # its test result
     target_distinct: float = math.nan,  # the distinct share of as many of its training targets (NaN: unknown)
 ) -> dict:
-    "What a results row records of a trained model: loss, steps used, best step, and the degenerate-model check."
+    "What a results row records of a trained model: loss, steps used, best step, re-initialisations, the degenerate check."
     h = getattr(model, "history", None) or {}
     best = h.get("best_step", -1)
     steps = dict(train_steps=h.get("step", math.nan), best_step=best if best > 0 else math.nan)
+    steps.update(reinits=int(h.get("reinits", 0)))  # fresh initialisations after a start stalled on the plateau
     check = dict(distinct_outputs=ev.distinct, target_distinct=target_distinct)
     return dict(
         train_loss=final_loss(model), **steps, **check, degenerate=degenerate_check(ev.distinct, target_distinct)

@@ -47,6 +47,7 @@ class TrainConfig:
     patience: int = 0  # stop after this many validations without improvement (0: never stop early)
     plateau_distinct: float = 0.0  # a validation counts toward patience once eval_fn's 'distinct' reaches this (0: any)
     plateau_restarts: int = 0  # times a model never off the plateau at max_steps trains max_steps more (new schedule)
+    plateau_probe: int = 0  # at this step, a model none of whose validations left the plateau stops, stalled (0: never)
     ckpt_every_s: float = 120.0  # seconds between checkpoints (and one at the end)
     seed: int = 0  # batch order, on-the-fly samples, dropout
     grad_accum: int = 1  # micro-batches each step's batch_size examples are split into; gradients are accumulated
@@ -55,7 +56,7 @@ class TrainConfig:
     def __post_init__(self):
         for n in ("max_steps", "batch_size", "eval_every", "grad_accum"):
             check_param(n, getattr(self, n), kind=numbers.Integral, lo=1)
-        for n in ("warmup", "patience", "seed", "plateau_restarts"):
+        for n in ("warmup", "patience", "seed", "plateau_restarts", "plateau_probe"):
             check_param(n, getattr(self, n), kind=numbers.Integral, lo=0)
         check_param("lr", self.lr, kind=numbers.Real, lo=0, lo_open=True)
         check_param("lr_min", self.lr_min, kind=numbers.Real, lo=0, hi=self.lr)
@@ -64,8 +65,9 @@ class TrainConfig:
         check_param("ckpt_every_s", self.ckpt_every_s, kind=numbers.Real, lo=0)
         check_param("grad_checkpointing", self.grad_checkpointing, kind=bool)
         check_micro_batches(self.batch_size, self.grad_accum)
-        if self.plateau_restarts and not self.plateau_distinct:
-            raise ParamError("plateau_restarts > 0 needs plateau_distinct > 0 (what 'on the plateau' means)")
+        for n in ("plateau_restarts", "plateau_probe"):
+            if getattr(self, n) and not self.plateau_distinct:
+                raise ParamError(f"{n} > 0 needs plateau_distinct > 0 (what 'on the plateau' means)")
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
@@ -265,6 +267,7 @@ def train_seq2seq(
     keys = (metric,) if isinstance(metric, str) else tuple(metric)
     width = len(keys) + (cfg.plateau_distinct > 0)  # with a plateau rule, "off the plateau" ranks first
     st = dict(step=0, best=[-math.inf] * width, best_step=-1, bad_evals=0, history=[], losses=[], done=False)
+    st.update(stalled=False)  # stopped at the plateau probe without one validation off the plateau
     st.update(cap=cfg.max_steps, restarts=0)  # the step cap grows by max_steps at each plateau restart
     best_weights = None
     if ckpt_path is not None and Path(ckpt_path).exists():
@@ -319,6 +322,9 @@ def train_seq2seq(
                 elif _off_plateau(res, cfg):  # a model still giving one answer for all is not stopped (nor kept)
                     st["bad_evals"] += 1
                     stop = cfg.patience > 0 and st["bad_evals"] >= cfg.patience
+                if not stop and _stalled(st, cfg):
+                    st["stalled"] = stop = True
+                    trace("plateau_stalled", desc=desc, step=st["step"])
             if not stop and eval_fn is not None and st["step"] == st["cap"] and _restart_on_plateau(st, cfg):
                 bar.total = st["cap"]
             if stop or st["step"] == st["cap"]:
@@ -347,6 +353,11 @@ def _restart_on_plateau(st: dict, cfg: TrainConfig) -> bool:
     st.update(cap=st["cap"] + cfg.max_steps, restarts=st["restarts"] + 1)
     trace("plateau_restart", step=st["step"], cap=st["cap"])
     return True
+
+
+def _stalled(st: dict, cfg: TrainConfig) -> bool:
+    "At a validation at or past `plateau_probe`: no validation so far was off the plateau (best[0] ranks that first)."
+    return 0 < cfg.plateau_probe <= st["step"] and st["best"][0] <= 0
 
 
 def _off_plateau(res: dict, cfg: TrainConfig) -> bool:

@@ -48,9 +48,20 @@ class EigenSettings(TrainSettings):
         0.0, kind=numbers.Real, lo=0
     )  # relative L1 error under which a candidate is correct for the verifiers (0: tolerance)
     device: str = param("auto", kind=str)  # auto, cpu or cuda
+    plateau_reinits: int = param(
+        0, kind=numbers.Integral, lo=0
+    )  # fresh initialisations of a model stalled on the plateau at plateau_probe (0: none)
+    plateau_probe: int = param(
+        0, kind=numbers.Integral, lo=0
+    )  # step by which a model must have left the plateau, or be re-initialised (with plateau_reinits)
 
     def rules(self):
         super().rules()
+        if self.plateau_reinits and not (self.plateau_probe and self.plateau_distinct):
+            raise ParamError(
+                f"plateau_reinits = {self.plateau_reinits} needs plateau_probe > 0 (when a start counts as stalled) "
+                "and plateau_distinct > 0 (what 'on the plateau' means)"
+            )
         if self.beam < self.k:
             raise ParamError(
                 f"parameter 'beam' = {self.beam} is invalid: expected at least k = {self.k} "

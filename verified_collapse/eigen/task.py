@@ -20,6 +20,7 @@ from .sequences import TEST_SEED, VALID_SEED, decode_vectors, make_split, sequen
 from .config import EigenSettings
 from .model import MODEL_PRESETS, beam_search, build_model, sample_candidates
 from ..train import FixedData, TrainSettings, train_seq2seq, validation_loss
+from ..train_reinit import fit_with_reinits, reinit_seed
 from ..fingerprint import content_hash, function_hash, source_hash
 from ..outcomes import Evaluation, distinct_share
 from ..verify import DROP, Candidates
@@ -46,8 +47,8 @@ def evaluate_model(model, split: dict, vocab: EigenVocab, dim: int, batch_size: 
 def _train_code() -> str:
     "Hash of the code a model's weights depend on: data, model, trainer, and the task's training and validation."
     return content_hash(
-        source_hash("eigen.sequences", "eigen.model", "train"),
-        function_hash(EigenTask._fit, TrainSettings.train_config, evaluate_model, predict),
+        source_hash("eigen.sequences", "eigen.model", "train", "train_reinit"),
+        function_hash(EigenTask._fit, EigenTask._fit_attempt, TrainSettings.train_config, evaluate_model, predict),
     )
 
 
@@ -108,27 +109,37 @@ class EigenTask:
             valid=(self.valid["src"], self.valid["eigenvalues"]),
             init_seed=derive_seed(seed, "init"),
             init=None if init is None else init.cache_key,
+            reinits=None if init is not None else (self.s.plateau_reinits, self.s.plateau_probe),
             device=self.device.split(":")[0],
         )
 
     def _fit(self, data: dict, steps: int, seed: int, desc: str, init=None):
-        "A model trained on `data` (or `init` trained further), resumed from or saved to its checkpoint in the cache."
+        "A model trained on `data` (or `init` trained further); a fresh one stalled on the plateau is re-initialised."
         steps = self.s.steps_for(steps, len(data["src"]))  # the one training rule: a cap that grows with N
         key = self.model_key(data, steps, seed, init)
-        ckpt = None if self.cache is None else self.cache / f"model-{key}.pt"
+        reinits = self.s.plateau_reinits if init is None else 0  # a fine-tune keeps the weights it starts from
+        fit = lambda attempt, probe: self._fit_attempt(data, steps, seed, desc, init, key, attempt, probe)
+        model = fit_with_reinits(fit, reinits, self.s.plateau_probe)
+        model.cache_key = key  # the key names its candidates in the cache
+        return model.eval()
+
+    def _fit_attempt(self, data: dict, steps: int, seed: int, desc: str, init, key: str, attempt: int, probe: int):
+        "One initialisation (`attempt`) of the model `key`, resumed from or saved to its own checkpoint in the cache."
+        name = f"model-{key}.pt" if attempt == 0 else f"model-{key}-reinit{attempt}.pt"
+        ckpt = None if self.cache is None else self.cache / name
         model = build_model(
             self.model_cfg,
             len(self.vocab),
             self.vocab.pad_id,
             self.vocab.bos_id,
             self.vocab.eos_id,
-            seed=derive_seed(seed, "init"),
+            seed=reinit_seed(derive_seed(seed, "init"), attempt),
         ).to(self.device)
         if init is not None:
             model.load_state_dict(init.state_dict())  # fine-tune: start from `init`'s weights
-        cfg = self.s.train_config(steps, derive_seed(seed, "batches"))
+        cfg = self.s.train_config(steps, reinit_seed(derive_seed(seed, "batches"), attempt), plateau_probe=probe)
         eval_fn = lambda m: evaluate_model(m, self.valid, self.vocab, self.s.dim)
-        hist = train_seq2seq(
+        model.history = train_seq2seq(
             model,
             FixedData(data["src"], data["tgt"], self.s.batch_size, cfg.seed),
             cfg,
@@ -137,10 +148,9 @@ class EigenTask:
             ckpt_path=ckpt,
             pad_id=self.vocab.pad_id,
             progress=self.progress,
-            desc=desc,
+            desc=desc if attempt == 0 else f"{desc} (start {attempt + 1})",
         )
-        model.history, model.cache_key = hist, key  # the key names its candidates in the cache
-        return model.eval()
+        return model
 
     def _candidates(self, model, src: np.ndarray, k: int, seed: int):
         "`k` candidates of each input and their scores: seeded samples at `temperature`, or the best of a beam."
