@@ -170,7 +170,7 @@ def map_seeds(
     import multiprocessing
 
     with multiprocessing.get_context("spawn").Pool(min(workers, len(args)), initializer=_one_thread) as pool:
-        return pool.starmap(fn, args)
+        return pool.starmap(fn, args, chunksize=1)  # each call to the next free worker
 
 # %% ../nbs/00_core.ipynb #a009497e
 def derive_seed(

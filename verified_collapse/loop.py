@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .core import ParamError, check_param, derive_seed, map_seeds, seed_everything, trace
+from .core import ParamError, check_param, derive_seed, seed_everything, trace
 from .files import atomic_write_json
 from verified_collapse.outcomes import (
     DISTINCT_SAMPLE,
@@ -284,10 +284,6 @@ def verifier_sizes(
     return {v: sorted(int(n) for n in grid.get(v, sizes)) for v in names}
 
 
-def _loop_seed(task, verifiers, sizes, seeds, kw):  # a worker of run_loop(workers=...)
-    run_loop(task, verifiers, sizes, seeds=seeds, progress=False, **kw)
-
-
 def _bar(progress: bool, it=None, **kw):
     "A tqdm bar, quiet when `progress` is off or not on a terminal."
     return tqdm(it, disable=None if progress else True, leave=False, **kw)
@@ -346,28 +342,38 @@ def _retrain(task, run, v, n, seed, store) -> dict:
     )
 
 
+def _seed_data(task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, store, n_rows) -> dict:
+    "What every row of `seed` needs: its generator's candidates selected by each verifier, and the real data."
+    t0 = time.perf_counter()
+    seed_everything(seed)
+    run = _generate_and_select(task, verifiers, sizes[-1], k, chunk, max_pool, seed, progress, store)
+    if real_reference:
+        run["data"]["real"] = task.real_dataset(sizes[-1], derive_seed(seed, "real"))
+    run["share"] = (time.perf_counter() - t0) / n_rows  # each of the seed's rows' share of making the data
+    return run
+
+
+def _make_row(task, run, v, n, seed, store, rows) -> dict | None:
+    "The row of verifier `v` at size `n` (None, with a warning, when `v` kept fewer than `n` examples)."
+    if task.size(run["data"][v]) < n:
+        warnings.warn(
+            f"verifier {v!r} kept {task.size(run['data'][v])} examples from a pool of {run['pool']} inputs: "
+            f"size N={n} not reached (raise max_pool or lower sizes)"
+        )
+        return None
+    row = _retrain(task, run, v, n, seed, store)
+    return rows.add({**row, "seconds": row["seconds"] + run["share"]})
+
+
 def _run_seed(
     task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done, store, rows
 ) -> dict:
     "The rows of one seed that are not `done` yet: (verifier, N) -> row."
-    t0 = time.perf_counter()
-    seed_everything(seed)
-    run = _generate_and_select(task, verifiers, sizes[-1], k, chunk, max_pool, seed, progress, store)
-    share = (time.perf_counter() - t0) / len(todo)  # each row's share of generating and selecting
-    if real_reference:
-        run["data"]["real"] = task.real_dataset(sizes[-1], derive_seed(seed, "real"))
+    run = _seed_data(task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, store, len(todo))
     new = {}
     for v, n in _bar(progress, todo, desc=f"{task.name} seed {seed}: retrain"):
-        if (v, n) in done:
-            continue
-        if task.size(run["data"][v]) < n:
-            warnings.warn(
-                f"verifier {v!r} kept {task.size(run['data'][v])} examples from a pool of {run['pool']} inputs: "
-                f"size N={n} not reached (raise max_pool or lower sizes)"
-            )
-            continue
-        row = _retrain(task, run, v, n, seed, store)
-        new[(v, n)] = rows.add({**row, "seconds": row["seconds"] + share})
+        if (v, n) not in done and (row := _make_row(task, run, v, n, seed, store, rows)) is not None:
+            new[(v, n)] = row
     return new
 
 
@@ -381,14 +387,16 @@ def run_loop(
     max_pool: int | None = None,  # most inputs generated per seed (default: 20 * max(sizes))
     real_reference: bool = True,  # also train on N real examples (verifier "real")
     sizes_by_verifier: dict | None = None,  # verifier (or "real") -> its own sizes, some of `sizes` (default: all)
-    workers: int = 1,  # seeds side by side, in processes of one thread (needs checkpoint_dir and verifier specs)
+    workers: int = 1,  # processes of one thread (needs checkpoint_dir and verifier specs); see below
     progress: bool = True,  # show progress bars (quiet when not on a terminal)
     checkpoint_dir: str | Path | None = None,  # write each row there; a re-run skips finished rows
     items: (
         ItemStore | None
     ) = None,  # where every evaluated model's per-item outcomes go (default: `checkpoint_dir`, else memory)
 ) -> pd.DataFrame:
-    "Generate -> select -> build synthetic sets of each size -> train -> evaluate; a tidy row per (verifier, N, seed)."
+    """Generate -> select -> build synthetic sets of each size -> train -> evaluate; a tidy row per (verifier, N, seed).
+    With `workers` >= the number of seeds, each seed runs whole in its own process; with fewer, the workers take
+    (seed, verifier, N) jobs from one queue, so no worker idles while another has a seed left."""
     specs, verifiers = verifiers, as_verifiers(verifiers, task)
     sizes = check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)
     sizes = [int(s) for s in sizes]
@@ -398,13 +406,13 @@ def run_loop(
     store, finished = items if items is not None else ItemStore(checkpoint_dir), RowStore(checkpoint_dir)
     names = [*verifiers, *(["real"] if real_reference else [])]
     grid = verifier_sizes(names, sizes, sizes_by_verifier)
-    if workers > 1 and len(seeds) > 1:  # each worker writes its seed's rows and items; below they are read back
+    if workers > 1 and len(seeds) > 1:  # each worker writes rows and items; below they are read back
         if checkpoint_dir is None or (items is not None and items.folder != Path(checkpoint_dir)):
             raise ParamError("workers > 1 needs checkpoint_dir, and items (if given) stored in that folder")
-        kw = dict(k=k, chunk=chunk, max_pool=max_pool, real_reference=real_reference, sizes_by_verifier=grid)
-        map_seeds(
-            _loop_seed, [(task, specs, sizes, [s], {**kw, "checkpoint_dir": checkpoint_dir}) for s in seeds], workers
-        )
+        from .loop_queue import run_workers  # it imports this module
+
+        kw = dict(k=k, chunk=chunk, max_pool=max_pool, real_reference=real_reference, checkpoint_dir=checkpoint_dir)
+        run_workers(task, specs, sizes, seeds, grid, workers, kw)
     rows = []
     for seed in seeds:
         todo = [(v, n) for v in names for n in grid[v]]

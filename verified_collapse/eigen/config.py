@@ -89,7 +89,7 @@ class EigenConfig(EigenSettings):
     diagnostic_ks: list = param([1, 2, 4, 8], **_INT, nonempty=True)  # candidate counts of the coverage diagnostic
     diagnostic_matrices: int = param(50, **_INT)  # new matrices of the coverage diagnostic, per seed
     decompose: bool = param(True, kind=bool)  # train the decomposition's two models at the largest N, per seed
-    workers: int = param(1, **_INT)  # seeds side by side, in processes of one torch thread each
+    workers: int = param(1, **_INT)  # one-thread processes: one per seed, or fewer sharing a job queue
 
     def rules(self):
         super().rules()
