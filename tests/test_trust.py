@@ -101,7 +101,7 @@ def test_a_library_change_reruns_the_experiments_that_use_it(scratch_package, to
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert "up to date" not in rerun.stdout and "the library changed since the last run (verify)" in rerun.stdout, rerun.stdout
     record = json.loads((out / "run.json").read_text())
-    assert set(record["library"]) == {"core", "files", "fingerprint", "loop", "outcomes", "proxy", "verify"}
+    assert set(record["library"]) == {"core", "files", "fingerprint", "loop", "loop_queue", "outcomes", "proxy", "verify"}
 
 
 def test_changing_n_test_reuses_the_generator(tmp_path):
