@@ -38,7 +38,7 @@ def _loop_job(task, specs, sizes, seed, job, kw):  # a worker of run_loop(worker
 
 
 def _job_order(todo: dict) -> list:
-    "(seed, (verifier, N)) jobs from {seed: its jobs}: each seed's first, then the seeds' others in turn, seed by seed."
+    "(seed, (verifier, N)) jobs from {seed: its jobs}: each seed's first job, then the rest seed by seed."
     firsts = [(s, jobs[0]) for s, jobs in todo.items() if jobs]  # the first jobs of a queue make different seeds' data
     return firsts + [(s, job) for s, jobs in todo.items() for job in jobs[1:]]
 
@@ -60,4 +60,7 @@ def run_workers(
     finished = RowStore(kw["checkpoint_dir"])
     left = {s: [j for j in todo if j not in finished.done(s, todo)] for s in seeds}
     jobs = [(task, specs, sizes, s, j, {**kw, "rows_per_seed": len(todo)}) for s, j in _job_order(left)]
-    map_seeds(_loop_job, jobs, workers)
+    try:
+        map_seeds(_loop_job, jobs, workers)
+    finally:  # a single job runs in this process: its seed's data must not outlive this call
+        _SEED_RUNS.clear()
