@@ -40,7 +40,9 @@ def _loop_job(task, specs, sizes, seed, job, kw):  # a worker of run_loop(worker
 def _job_order(todo: dict) -> list:
     "(seed, (verifier, N)) jobs from {seed: its jobs}: each seed's largest job, then the rest, largest N first."
     by_size = {s: sorted(jobs, key=lambda job: -job[1]) for s, jobs in todo.items()}  # stable: equal N keep their order
-    firsts = [(s, jobs[0]) for s, jobs in by_size.items() if jobs]  # the first jobs of a queue make different seeds' data
+    firsts = [
+        (s, jobs[0]) for s, jobs in by_size.items() if jobs
+    ]  # the first jobs of a queue make different seeds' data
     rest = [(s, job) for s, jobs in by_size.items() for job in jobs[1:]]
     return firsts + sorted(rest, key=lambda sj: -sj[1][1])  # the longest jobs first: the queue ends on short ones
 
