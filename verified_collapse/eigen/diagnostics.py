@@ -212,7 +212,8 @@ def seed_diagnostics(
     top1_sizes: tuple = (),  # the sizes N at which the top-1 student is compared with its teacher
 ) -> dict:
     "Label errors, coverage against k, the test matrices covered, teacher agreement, decomposition, curves, targets."
-    gen, rep = replay_selections(task, verifiers, n_max, k, chunk, max_pool, seed)
+    best = ["oracle_keep"] if decompose and "oracle" in verifiers and "oracle_keep" not in verifiers else []
+    gen, rep = replay_selections(task, [*verifiers, *best], n_max, k, chunk, max_pool, seed)  # best labels: oracle_keep
     train = lambda data, n: task.train(task.subset(data, n), derive_seed(seed, "train"))  # the loop's models, cached
     probe = task.sample_inputs(matrices, derive_seed(seed, "diagnostics"))
     test_cands = task.generate(gen, task.test, k, derive_seed(seed, "test-candidates"))
