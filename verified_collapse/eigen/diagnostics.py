@@ -14,12 +14,13 @@ from .task import predict
 from ..generations import concat_inputs
 from ..loop import collect
 from ..outcomes import DISTINCT_SAMPLE
+from ..stats import paired_bootstrap
 from ..verify import DROP, Candidates, make_selector
 
 # %% auto #0
-__all__ = ['DECOMPOSITION', 'label_errors', 'label_error_table', 'coverage_by_k', 'accuracy_by_coverage',
-           'decomposition_datasets', 'teacher_agreement', 'replay_selections', 'loss_curves', 'target_stats',
-           'seed_diagnostics']
+__all__ = ['DECOMPOSITION', 'CONTRASTS', 'label_errors', 'label_error_table', 'coverage_by_k', 'accuracy_by_coverage',
+           'decomposition_datasets', 'decomposition_contrasts', 'teacher_agreement', 'replay_selections', 'loss_curves',
+           'target_stats', 'seed_diagnostics']
 
 # %% ../../nbs/27_eigen_diagnostics.ipynb #fac8d079
 def _rel_error(cands: Candidates) -> np.ndarray:
@@ -118,6 +119,35 @@ def decomposition_datasets(
         DECOMPOSITION[0]: {"src": inputs["src"][kept], "tgt": inputs["tgt"][kept]},
         DECOMPOSITION[1]: {"src": inputs["src"][labelled], "tgt": cands.outputs[labelled, best[labelled]]},
     }
+
+# %% ../../nbs/27_eigen_diagnostics.ipynb #dbd01a87
+CONTRASTS = (  # (model a, model b, what a - b measures)
+    ("real", DECOMPOSITION[0], "selection bias (true labels)"),
+    (DECOMPOSITION[1], "oracle", "selection bias (best-candidate labels)"),
+    ("real", DECOMPOSITION[1], "label error (random inputs)"),
+    (DECOMPOSITION[0], "oracle", "label error (oracle-kept inputs)"),
+)
+
+
+def decomposition_contrasts(
+    items: pd.DataFrame,  # the experiment's items, with the decomposition's models
+    n: int,  # the N of the decomposition
+    degenerate: set = frozenset(),  # (verifier, seed) of models that did not learn: left out of their contrasts
+    n_boot: int = 2000,  # bootstrap resamples
+) -> pd.DataFrame:
+    "The `CONTRASTS` as paired differences over shared items and the seeds where both models learned, with 95% intervals."
+    at_n = items[items.N == n]
+    table = lambda v: at_n[at_n.verifier == v].pivot(index="seed", columns="item", values="score")
+    rows = []
+    for a, b, what in CONTRASTS:
+        A, B = table(a), table(b)
+        seeds = [int(s) for s in A.index.intersection(B.index) if (a, s) not in degenerate and (b, s) not in degenerate]
+        its = A.columns.intersection(B.columns)
+        r = dict(estimate=np.nan, lo=np.nan, hi=np.nan)
+        if seeds and len(its):
+            r = paired_bootstrap(A.loc[seeds, its].to_numpy(float), B.loc[seeds, its].to_numpy(float), n_boot=n_boot)
+        rows.append(dict(a=a, b=b, measures=what, seeds=seeds, estimate=r["estimate"], lo=r["lo"], hi=r["hi"]))
+    return pd.DataFrame(rows)
 
 # %% ../../nbs/27_eigen_diagnostics.ipynb #1abc7952
 def teacher_agreement(
