@@ -30,6 +30,9 @@ class SummSettings(TrainSettings):
     "Settings of the summarization task: everything `SummTask` reads, with the training rule (`train.TrainSettings`)."
     n0: int = param(150, **_INT)  # training documents the generator is trained on
     n_stronger: int = param(300, **_INT)  # training documents of the stronger model, disjoint from all others
+    shared_seed: int = param(
+        -1, kind=numbers.Integral, lo=-1
+    )  # seed of the base and stronger model all seeds share (-1: none)
     stronger_d_model: int = param(0, **_INT0)  # width of the stronger model built here (0: d_model)
     stronger_layers: int = param(0, **_INT0)  # encoder and decoder layers of the stronger model (0: layers)
     stronger_ffn: int = param(0, **_INT0)  # feed-forward width of the stronger model (0: ffn)
@@ -59,6 +62,13 @@ class SummSettings(TrainSettings):
     lora_r: int = param(0, **_INT0)  # with model_path: LoRA rank (0: all weights train)
     dtype: str = param("auto", choices=["auto", "float32", "bfloat16"])  # with model_path: auto, float32 or bfloat16
     stronger_path: str = param("", kind=str)  # stronger model folder (empty: a model built here, sizes stronger_*)
+
+    def shared(
+        self,
+        seed: int,  # an experiment's seed
+    ) -> int:
+        "The seed of the pretrained model and the stronger model (weights and data) that `seed` uses."
+        return seed if self.shared_seed < 0 else self.shared_seed
 
     def rules(self):
         super().rules()
@@ -143,6 +153,7 @@ class SummConfig(SummSettings):
     xlsum_dir: str = param("", kind=str)  # folder with XLSUM jsonl files (corpus xlsum)
     lists_dir: str = param(APT_SAMPLE, kind=str)  # folder with Debian Translation-en files (apt lists)
     corpus_limit: int = param(0, **_INT0)  # keep at most this many training documents (0: all)
+    corpus_manifest: str = param("", kind=str)  # pin the Debian corpus: a shipped manifest or a file ("": all)
     k: int = param(4, **_INT)  # candidates per document
     sizes: list = param([50, 100], **_INT, increasing=True, nonempty=True)  # synthetic training-set sizes N
     verifiers: list = param(SUMM_VERIFIERS, choices=SUMM_VERIFIERS, nonempty=True)  # verifiers to compare
@@ -173,6 +184,12 @@ class SummConfig(SummSettings):
         check_corpus(
             dict(corpus=self.corpus, xlsum_dir=self.xlsum_dir, lists_dir=self.lists_dir, corpus_limit=self.corpus_limit)
         )
+        if self.corpus_manifest:
+            from verified_collapse.summ.data import manifest_path
+
+            if self.corpus != "debian":
+                raise ParamError("parameter 'corpus_manifest' pins the Debian corpus: set it to '' with corpus xlsum")
+            manifest_path(self.corpus_manifest)
 
 # %% ../../nbs/35_summ_config.ipynb #1287e6af
 @dataclass

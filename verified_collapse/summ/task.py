@@ -92,9 +92,10 @@ def data_indices(
     seed: int,  # the seed of the order
 ) -> dict:
     "Indices into the training split: the generator's `n0`, the pool, and the stronger model's (the order's end)."
-    order = self._order(seed)
-    end = len(order) - self._n_reserved()
-    return dict(generator=order[: self.s.n0], pool=order[self.s.n0 : end], stronger=order[end:])
+    order, common = self._order(seed), self._order(self.s.shared(seed))
+    stronger = common[len(common) - self._n_reserved() :]  # the end of the shared seed's order
+    rest = order[~np.isin(order, stronger)]  # this seed's order without them: `order[:end]` when not shared
+    return dict(generator=rest[: self.s.n0], pool=rest[self.s.n0 :], stronger=stronger)
 
 
 @patch
@@ -176,6 +177,7 @@ def train_generator(self: SummTask, seed: int):
 @patch
 def train_stronger(self: SummTask, seed: int):
     "The stronger model of `seed`, trained or read back: its size and steps (`stronger_arch`) on `stronger_dataset`."
+    seed = self.s.shared(seed)  # with shared_seed, one stronger model for every seed
     if "stronger" not in self.s.scorers:
         raise ParamError(
             "the stronger model is trained only for the 'stronger' verifier: add it to 'verifiers' "

@@ -154,6 +154,7 @@ def pretrain(
     arch: dict | None = None,  # the size of the model pretrained (None: the generator's)
 ):
     "Denoising pretraining on the training documents (no summaries); every later model of its size starts from it."
+    seed = self.s.shared(seed)  # with shared_seed, one pretrained model for every seed
     own = self._arch(arch) == self._arch()
     if own:
         self._base, self._base_key, self._base_seed = None, None, seed
