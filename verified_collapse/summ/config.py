@@ -185,7 +185,7 @@ class SummConfig(SummSettings):
             dict(corpus=self.corpus, xlsum_dir=self.xlsum_dir, lists_dir=self.lists_dir, corpus_limit=self.corpus_limit)
         )
         if self.corpus_manifest:
-            from verified_collapse.summ.data import manifest_path
+            from verified_collapse.summ.manifest import manifest_path
 
             if self.corpus != "debian":
                 raise ParamError("parameter 'corpus_manifest' pins the Debian corpus: set it to '' with corpus xlsum")

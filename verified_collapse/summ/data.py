@@ -24,11 +24,10 @@ from ..core import ParamError, check_param
 from ..files import atomic_write_text, runs_root
 
 # %% auto #0
-__all__ = ['APT_LISTS', 'APT_GET_EN', 'SPLITS', 'MANIFESTS', 'Doc', 'normalize_ws', 'n_words', 'long_text', 'read_text_file',
+__all__ = ['APT_LISTS', 'APT_GET_EN', 'SPLITS', 'Doc', 'normalize_ws', 'n_words', 'long_text', 'read_text_file',
            'parse_translation', 'text_hash', 'describe_packages', 'check_fractions', 'split_by_hash',
-           'translation_files', 'missing_translations_message', 'debian_rows', 'debian_corpus', 'doc_key',
-           'manifest_path', 'write_manifest', 'read_manifest', 'pin_rows', 'corpus_stats', 'text_sha1',
-           'check_disjoint']
+           'translation_files', 'missing_translations_message', 'debian_rows', 'debian_corpus', 'corpus_stats',
+           'text_sha1', 'check_disjoint']
 
 # %% ../../nbs/30_summ_data.ipynb #4bd72172
 @dataclass(frozen=True)
@@ -345,6 +344,8 @@ def debian_corpus(
         check_param("limit", limit, kind=numbers.Integral, lo=0)
     rows, src = debian_rows(lists_dir, cache_dir, use_cache)
     if manifest:
+        from verified_collapse.summ.manifest import pin_rows  # the manifest module reads no corpus: no cycle
+
         rows, src["manifest"] = pin_rows(rows, manifest)
     docs, info = describe_packages(rows, min_words)
     splits = split_by_hash(docs, fractions, seed, limit)
@@ -352,74 +353,6 @@ def debian_corpus(
         return splits
     info = {**src, **info, "n_pairs": src["n_pairs"], "n_distinct_rows": len(rows)}
     return splits, info
-
-# %% ../../nbs/30_summ_data.ipynb #6ef744ba
-import verified_collapse
-
-MANIFESTS = Path(verified_collapse.__file__).parent / "summ" / "manifests"  # corpus manifests shipped with the package
-
-
-def doc_key(
-    text: str,  # a document's text
-    summary: str,  # its reference summary
-) -> str:
-    "16 hex digits of the SHA-1 of a (text, summary) pair: how a corpus manifest names a document."
-    return hashlib.sha1(f"{text}\0{summary}".encode("utf-8")).hexdigest()[:16]
-
-
-def manifest_path(
-    manifest: str | Path,  # a manifest's name in `MANIFESTS` (e.g. "debian-bookworm-2026-12") or a file
-) -> Path:
-    "The manifest's file; a `ParamError` naming the shipped manifests if there is none."
-    p = Path(manifest)
-    if not p.is_file() and p.parent == Path(".") and (MANIFESTS / f"{manifest}.txt.gz").is_file():
-        p = MANIFESTS / f"{manifest}.txt.gz"
-    if not p.is_file():
-        shipped = sorted(f.name.removesuffix(".txt.gz") for f in MANIFESTS.glob("*.txt.gz"))
-        raise ParamError(
-            f"parameter 'manifest' = {str(manifest)!r} is invalid: no such file, and no shipped manifest of that "
-            f"name (shipped: {', '.join(shipped) or 'none'})"
-        )
-    return p
-
-
-def write_manifest(
-    path: str | Path,  # the file to write (gzip)
-    docs: Sequence[Doc],  # the documents of the corpus to pin (every split)
-) -> Path:
-    "Write the sorted keys of `docs`, one per line, gzipped with no time stamp: the same documents, the same bytes."
-    keys = sorted({doc_key(d.text, d.summary) for d in docs})
-    data = gzip.compress(("\n".join(keys) + "\n").encode(), mtime=0)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(data)
-    return Path(path)
-
-
-def read_manifest(
-    manifest: str | Path,  # a shipped manifest's name or a file
-) -> set:
-    "The document keys a manifest lists."
-    p = manifest_path(manifest)
-    try:
-        return {l for l in gzip.decompress(p.read_bytes()).decode().split("\n") if l}
-    except (OSError, EOFError, UnicodeDecodeError) as e:
-        raise ParamError(f"{p}: not a corpus manifest (gzip of one key per line): {e}") from None
-
-
-def pin_rows(
-    rows: Sequence[tuple[str, str, str]],  # (package, synopsis, long text), e.g. from `debian_rows`
-    manifest: str | Path,  # a shipped manifest's name or a file
-) -> tuple[list[tuple[str, str, str]], dict]:
-    "The rows whose (text, synopsis) the manifest lists, and counts: listed, found, missing (not in these rows)."
-    keys = read_manifest(manifest)
-    kept = [r for r in rows if doc_key(r[2], r[1]) in keys]
-    found = len({doc_key(r[2], r[1]) for r in kept})
-    if not found:
-        raise ParamError(
-            f"parameter 'manifest' = {str(manifest)!r}: none of its {len(keys)} documents is in these "
-            "translation files; they are not Debian bookworm's lists, or the manifest is of another corpus"
-        )
-    return kept, dict(name=str(manifest), listed=len(keys), found=found, missing=len(keys) - found)
 
 # %% ../../nbs/30_summ_data.ipynb #2c356b50
 def corpus_stats(
