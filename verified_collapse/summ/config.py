@@ -30,9 +30,7 @@ class SummSettings(TrainSettings):
     "Settings of the summarization task: everything `SummTask` reads, with the training rule (`train.TrainSettings`)."
     n0: int = param(150, **_INT)  # training documents the generator is trained on
     n_stronger: int = param(300, **_INT)  # training documents of the stronger model, disjoint from all others
-    shared_seed: int = param(
-        -1, kind=numbers.Integral, lo=-1
-    )  # seed of the base and stronger model all seeds share (-1: none)
+    shared_seed: int = param(-1, kind=numbers.Integral, lo=-1)  # seed of the models all seeds share (-1: none)
     stronger_d_model: int = param(0, **_INT0)  # width of the stronger model built here (0: d_model)
     stronger_layers: int = param(0, **_INT0)  # encoder and decoder layers of the stronger model (0: layers)
     stronger_ffn: int = param(0, **_INT0)  # feed-forward width of the stronger model (0: ffn)

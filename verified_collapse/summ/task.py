@@ -159,8 +159,15 @@ def stronger_dataset(self: SummTask, seed: int) -> list:
 
 
 @patch
+def _hold_base(self: SummTask, seed: int):
+    "Pretrain (or read back) the model `seed`'s models start from, unless it is the one held already."
+    if self._base is None or getattr(self, "_base_seed", None) != self.s.shared(seed):
+        self.pretrain(seed)
+
+
+@patch
 def train_generator(self: SummTask, seed: int):
-    self.pretrain(seed)
+    self._hold_base(seed)  # with shared_seed, read back once per process, not once per seed
     self._pool = self.data_indices(seed)["pool"]  # the documents the generator does not see: `sample_inputs`' pool
     gen = self._fit(
         self.generator_dataset(seed),
@@ -189,8 +196,7 @@ def train_stronger(self: SummTask, seed: int):
     held = self._stronger_base
     if not path:  # a model built here starts from pretrained weights of its own size, for this seed
         if self._arch(arch) == self._arch():
-            if getattr(self, "_base_seed", None) != seed:
-                self.pretrain(seed)
+            self._hold_base(seed)
         elif held is None or (held["seed"], held["arch"]) != (seed, self._arch(arch)):
             self.pretrain(seed, arch)
     self.stronger_tok = load_tokenizer(self.s.stronger_path) if self.s.stronger_path else self.tokenizer
