@@ -19,7 +19,8 @@ PACKAGE = REPO / "verified_collapse"
 NOTEBOOK_CODE = """
 from pathlib import Path
 from verified_collapse.files import atomic_write_csv, atomic_write_json
-from verified_collapse.loop import ToyTask, run_loop
+from verified_collapse.loop import run_loop
+from verified_collapse.toy_task import ToyTask
 from verified_collapse.outcomes import ItemStore
 import time
 out = Path(out_dir); (out / "figures").mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,7 @@ def test_a_library_change_reruns_the_experiments_that_use_it(scratch_package, to
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert "up to date" not in rerun.stdout and "the library changed since the last run (verify)" in rerun.stdout, rerun.stdout
     record = json.loads((out / "run.json").read_text())
-    assert set(record["library"]) == {"core", "files", "fingerprint", "loop", "loop_queue", "outcomes", "proxy", "verify"}
+    assert set(record["library"]) == {"core", "files", "fingerprint", "loop", "loop_queue", "outcomes", "proxy", "toy_task", "verify"}
 
 
 def test_changing_n_test_reuses_the_generator(tmp_path):

@@ -31,7 +31,7 @@ from .verify import DROP, Candidates, make_selector
 from .proxy import selection_proxy
 
 # %% auto #0
-__all__ = ['PROXY_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'ToyTask', 'collect', 'proxy_columns', 'as_verifiers',
+__all__ = ['PROXY_COLUMNS', 'COLUMNS', 'Task', 'Finetunes', 'AsGenerator', 'collect', 'proxy_columns', 'as_verifiers',
            'pool_settings', 'RowStore', 'verifier_sizes', 'run_loop']
 
 # %% ../nbs/02_loop.ipynb #4146855c
@@ -88,63 +88,6 @@ class AsGenerator(Protocol):
 
     def as_generator(self, model: Any) -> Any:
         "The generator that `model` is (without this capability: `model` itself)."
-
-# %% ../nbs/02_loop.ipynb #1d9c75db
-class ToyTask:
-    "A 10-bin majority-vote classifier trained on labels from a generator with error rate `p`."
-    name = "toy"
-
-    def __init__(
-        self,
-        p: float = 0.3,  # generator error rate
-        k: int = 1,  # candidates are always (label, 1 - label) truncated to k
-    ):
-        self.p = check_param("p", p, kind=numbers.Real, lo=0, hi=1)
-        self.grid = (np.arange(1000) + 0.5) / 1000
-
-    def train_generator(self, seed):
-        return {"p": self.p}
-
-    def generator_metric(self, model):
-        return 1 - model["p"]
-
-    def sample_inputs(self, n, seed, start=0):  # an endless stream: fresh draws from `seed`, `start` unused
-        return np.random.default_rng(seed).random(n)
-
-    def generate(self, model, inputs, k, seed):
-        rng = np.random.default_rng(seed)
-        truth = (inputs >= 0.5).astype(int)
-        first = np.where(rng.random(len(inputs)) < model["p"], 1 - truth, truth)
-        outs = np.stack([first, 1 - first], axis=1)[:, :k]
-        scores = np.tile(-np.arange(k, dtype=float), (len(inputs), 1))
-        return Candidates(outs, scores, correct=outs == truth[:, None], labels=truth)
-
-    def synthetic_dataset(self, inputs, cands, selected):
-        keep = selected != DROP
-        return inputs[keep], cands.outputs[np.flatnonzero(keep), selected[keep]]
-
-    def real_dataset(self, n, seed):
-        x = self.sample_inputs(n, derive_seed(seed, "real"))
-        return x, (x >= 0.5).astype(int)
-
-    def concat(self, datasets):
-        return np.concatenate([d[0] for d in datasets]), np.concatenate([d[1] for d in datasets])
-
-    def subset(self, dataset, n):
-        return dataset[0][:n], dataset[1][:n]
-
-    def size(self, dataset):
-        return len(dataset[0])
-
-    def train(self, dataset, seed):
-        x, y = dataset
-        b = np.minimum((x * 10).astype(int), 9)
-        ones, tot = np.bincount(b, y, minlength=10), np.bincount(b, minlength=10)
-        return (ones * 2 > tot).astype(int)
-
-    def evaluate(self, model):
-        right = model[np.minimum((self.grid * 10).astype(int), 9)] == (self.grid >= 0.5)
-        return Evaluation.from_scores(right.astype(float))
 
 # %% ../nbs/02_loop.ipynb #2a1a1411
 def collect(
@@ -306,6 +249,7 @@ def _generate_and_select(task, verifiers, n_max, k, chunk, max_pool, seed, progr
     return dict(
         data={v: task.concat(g["parts"]) for v, g in got.items()},
         proxies=proxies,
+        generator=gen,
         pool=pool,
         n_max=n_max,
         kept={v: g["kept"] for v, g in got.items()},
@@ -320,7 +264,8 @@ def _retrain(task, run, v, n, seed, store) -> dict:
     t1 = time.perf_counter()
     trace("retrain", task=task.name, verifier=v, N=n)
     data = task.subset(run["data"][v], n)
-    model = task.train(data, derive_seed(seed, "train"))  # common random numbers
+    s = derive_seed(seed, "train")  # common random numbers
+    model = task.train(data, s) if run.get("start") is None else task.finetune(run["start"], data, s)
     ev = as_evaluation(task.evaluate(model))
     m = min(DISTINCT_SAMPLE, len(ev.items))  # as many targets as the model's share was taken over
     taught = task.target_distinct(data, m) if hasattr(task, "target_distinct") else math.nan
@@ -342,11 +287,14 @@ def _retrain(task, run, v, n, seed, store) -> dict:
     )
 
 
-def _seed_data(task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, store, n_rows) -> dict:
-    "What every row of `seed` needs: its generator's candidates selected by each verifier, and the real data."
+def _seed_data(
+    task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, store, n_rows, warm_start=False
+) -> dict:
+    "What every row of `seed` needs: its generator's candidates selected by each verifier, the real data, the start."
     t0 = time.perf_counter()
     seed_everything(seed)
     run = _generate_and_select(task, verifiers, sizes[-1], k, chunk, max_pool, seed, progress, store)
+    run["start"] = run.pop("generator") if warm_start else None  # what each row's model starts from (None: fresh)
     if real_reference:
         run["data"]["real"] = task.real_dataset(sizes[-1], derive_seed(seed, "real"))
     run["share"] = (time.perf_counter() - t0) / n_rows  # each of the seed's rows' share of making the data
@@ -366,10 +314,24 @@ def _make_row(task, run, v, n, seed, store, rows) -> dict | None:
 
 
 def _run_seed(
-    task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done, store, rows
+    task,
+    verifiers,
+    sizes,
+    seed,
+    k,
+    chunk,
+    max_pool,
+    real_reference,
+    progress,
+    todo,
+    done,
+    store,
+    rows,
+    warm_start=False,
 ) -> dict:
     "The rows of one seed that are not `done` yet: (verifier, N) -> row."
-    run = _seed_data(task, verifiers, sizes, seed, k, chunk, max_pool, real_reference, progress, store, len(todo))
+    args = (k, chunk, max_pool, real_reference, progress, store, len(todo))
+    run = _seed_data(task, verifiers, sizes, seed, *args, warm_start=warm_start)
     new = {}
     for v, n in _bar(progress, todo, desc=f"{task.name} seed {seed}: retrain"):
         if (v, n) not in done and (row := _make_row(task, run, v, n, seed, store, rows)) is not None:
@@ -386,6 +348,7 @@ def run_loop(
     chunk: int | None = None,  # inputs generated per chunk (default: max(sizes))
     max_pool: int | None = None,  # most inputs generated per seed (default: 20 * max(sizes))
     real_reference: bool = True,  # also train on N real examples (verifier "real")
+    warm_start: bool = False,  # every model fine-tunes its seed's generator (`task.finetune`) instead of a fresh start
     sizes_by_verifier: dict | None = None,  # verifier (or "real") -> its own sizes, some of `sizes` (default: all)
     workers: int = 1,  # processes of one thread (needs checkpoint_dir and verifier specs); see below
     progress: bool = True,  # show progress bars (quiet when not on a terminal)
@@ -398,6 +361,10 @@ def run_loop(
     With `workers` >= the number of seeds, each seed runs whole in its own process; with fewer, the workers take
     (seed, verifier, N) jobs from one queue, so no worker idles while another has a seed left."""
     specs, verifiers = verifiers, as_verifiers(verifiers, task)
+    if warm_start and not isinstance(task, Finetunes):
+        raise ParamError(
+            f"warm_start=True needs a task with finetune(model, dataset, seed); task {task.name!r} has none"
+        )
     sizes = check_param("sizes", list(sizes), kind=numbers.Integral, lo=1, increasing=True, nonempty=True)
     sizes = [int(s) for s in sizes]
     check_param("seeds", list(seeds), kind=numbers.Integral, lo=0, nonempty=True)
@@ -412,6 +379,7 @@ def run_loop(
         from .loop_queue import run_workers  # it imports this module
 
         kw = dict(k=k, chunk=chunk, max_pool=max_pool, real_reference=real_reference, checkpoint_dir=checkpoint_dir)
+        kw.update(warm_start=warm_start)
         run_workers(task, specs, sizes, seeds, grid, workers, kw)
     rows = []
     for seed in seeds:
@@ -419,6 +387,6 @@ def run_loop(
         done = finished.done(seed, todo)
         if len(done) < len(todo):
             args = (sizes, seed, k, chunk, max_pool, real_reference, progress, todo, done, store, finished)
-            done.update(_run_seed(task, verifiers, *args))
+            done.update(_run_seed(task, verifiers, *args, warm_start=warm_start))
         rows += [done[key] for key in todo if key in done]
     return pd.DataFrame(rows, columns=COLUMNS)

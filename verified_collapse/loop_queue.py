@@ -33,7 +33,8 @@ def _loop_job(task, specs, sizes, seed, job, kw):  # a worker of run_loop(worker
     if seed not in _SEED_RUNS:
         with folder_lock(folder / "seeds" / str(seed), wait=math.inf, what=f"{task.name} seed {seed}: generate+select"):
             args = (kw["k"], kw["chunk"], kw["max_pool"], kw["real_reference"], False, store, kw["rows_per_seed"])
-            _SEED_RUNS[seed] = _seed_data(task, as_verifiers(specs, task), sizes, seed, *args)
+            warm = kw.get("warm_start", False)
+            _SEED_RUNS[seed] = _seed_data(task, as_verifiers(specs, task), sizes, seed, *args, warm_start=warm)
     _make_row(task, _SEED_RUNS[seed], *job, seed, store, rows)
 
 
@@ -54,7 +55,7 @@ def run_workers(
     seeds: list,  # its seeds
     grid: dict,  # each verifier's (and "real"'s) sizes N, as `verifier_sizes` gives them
     workers: int,  # processes of one thread
-    kw: dict,  # run_loop's k, chunk, max_pool, real_reference and checkpoint_dir
+    kw: dict,  # run_loop's k, chunk, max_pool, real_reference, warm_start and checkpoint_dir
 ):
     "Make every row of `run_loop` not yet in `checkpoint_dir`: one process per seed, or a queue of jobs."
     todo = [(v, n) for v, ns in grid.items() for n in ns]

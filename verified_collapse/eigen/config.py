@@ -90,12 +90,18 @@ class EigenConfig(EigenSettings):
     diagnostic_matrices: int = param(50, **_INT)  # new matrices of the coverage diagnostic, per seed
     decompose: bool = param(True, kind=bool)  # train the decomposition's two models at the largest N, per seed
     workers: int = param(1, **_INT)  # one-thread processes: one per seed, or fewer sharing a job queue
+    warm_start: bool = param(False, kind=bool)  # retrained models fine-tune their seed's generator (quick)
 
     def rules(self):
         super().rules()
         for v in self.verifiers:
             make_selector(v)
         verifier_sizes([*self.verifiers, "real"], self.sizes, self.sizes_by_verifier)
+        if self.warm_start and self.decompose:
+            raise ParamError(
+                "decompose trains fresh models, warm_start fine-tunes the generator: their models would differ in "
+                "their start, not only in their data. Set decompose false with warm_start"
+            )
         if "self" in self.verifiers and not self.sampling:
             raise ParamError(
                 "verifier 'self' picks the most likely candidate, and beam candidates come sorted by likelihood: "

@@ -159,6 +159,7 @@ class SummConfig(SummSettings):
     max_pool: int = param(400, **_INT)  # most documents summarised per seed
     n_examples: int = param(3, **_INT0)  # example documents shown with each verifier's pick
     workers: int = param(1, **_INT)  # one-thread processes: one per seed, or fewer sharing a job queue
+    warm_start: bool = param(False, kind=bool)  # retrained models fine-tune their seed's generator (quick)
     equivalence_margin: float = param(0.01, kind=numbers.Real, lo=0)  # ROUGE-1 gap still counted as about as well
     sampling: bool = param(True, kind=bool)  # sample the candidates (seeded, at temperature) instead of beam search
     scorers: tuple = field(default=tuple(SCORERS), init=False)  # it follows from 'verifiers' (their external scores)

@@ -16,8 +16,8 @@ from ..core import ParamError, pick_device
 from ..files import atomic_write_bytes, atomic_write_csv, atomic_write_text
 
 # %% auto #0
-__all__ = ['VERDICTS', 'SIDES', 'CLAIMS_HEADER', 'VERDICT_RULE', 'verdict', 'claim', 'combine', 'decide', 'all_of', 'at_floor',
-           'interval_text', 'part_dirs', 'load_results', 'render_report', 'write_report']
+__all__ = ['VERDICTS', 'SIDES', 'CLAIMS_HEADER', 'VERDICT_RULE', 'verdict', 'claim', 'combine', 'decide', 'all_of',
+           'untested_here', 'at_floor', 'interval_text', 'part_dirs', 'load_results', 'render_report', 'write_report']
 
 # %% ../../nbs/41_report.ipynb #41e4aa09
 VERDICTS = ("held", "not held", "inconclusive", "not tested at this scale")
@@ -147,6 +147,24 @@ def all_of(
     c = claim(id, claim_text, paper, words, **decided_by, not_tested=why, cases=parts)
     c["verdict"] = decide(c)
     return c
+
+# %% ../../nbs/41_report.ipynb #6bd09ba7
+def untested_here(
+    claims: list,  # claim records (from `claim`, `all_of`, `rank_claim`, ...)
+    why: str | None,  # why this run cannot test them (None: the claims as they are)
+    keep: tuple = (),  # ids of claims the reason does not touch
+) -> list:
+    "The claims with every decided one (and its cases) marked not tested because of `why`; measurements kept."
+
+    def mark(c):
+        if c.get("side") is None or c["id"] in keep:
+            return c
+        c = {**c, "not_tested": c.get("not_tested") or why}
+        if c.get("cases"):
+            c["cases"] = [mark(p) for p in c["cases"]]
+        return {**c, "verdict": decide(c)}
+
+    return claims if not why else [mark(c) for c in claims]
 
 # %% ../../nbs/41_report.ipynb #01d29f04
 def at_floor(
