@@ -240,11 +240,14 @@ def seed_diagnostics(
     matrices: int = 200,  # new matrices of the coverage diagnostic
     decompose: bool = True,  # train the decomposition's two models at `n_max`
     top1_sizes: tuple = (),  # the sizes N at which the top-1 student is compared with its teacher
+    warm_start: bool = False,  # the students fine-tune the generator (as the loop's with warm_start)
 ) -> dict:
     "Label errors, coverage against k, the test matrices covered, teacher agreement, decomposition, curves, targets."
     best = ["oracle_keep"] if decompose and "oracle" in verifiers and "oracle_keep" not in verifiers else []
     gen, rep = replay_selections(task, [*verifiers, *best], n_max, k, chunk, max_pool, seed)  # best labels: oracle_keep
-    train = lambda data, n: task.train(task.subset(data, n), derive_seed(seed, "train"))  # the loop's models, cached
+    s_train = derive_seed(seed, "train")
+    fit = (lambda d: task.finetune(gen, d, s_train)) if warm_start else (lambda d: task.train(d, s_train))
+    train = lambda data, n: fit(task.subset(data, n))  # the loop's models, from its cache
     probe = task.sample_inputs(matrices, derive_seed(seed, "diagnostics"))
     test_cands = task.generate(gen, task.test, k, derive_seed(seed, "test-candidates"))
     out = dict(
