@@ -97,3 +97,14 @@ def test_readme_intervals_are_those_of_results_cpu():
     assert not missing, (f"{len(missing)} of the {len(quoted)} intervals the README quotes are not in results/cpu:\n  "
                          + "\n  ".join(missing) + "\nlooked in: " + ", ".join(looked)
                          + " (each claim's estimate [lo, hi] at 2-4 decimals, and every interval written there)")
+
+
+def test_readme_opening_intervals_are_those_of_results_quick():
+    "The README's opening paragraphs quote the published quick run: every interval there must be one results/quick holds."
+    opening = re.split(r"^## ", (REPO / "README.md").read_text(), flags=re.M)[0]
+    quoted = [("opening", iv) for iv in intervals(opening)]
+    assert quoted, "the README's opening quotes no interval of the quick run (results/quick/)"
+    found, looked = published_intervals(REPO / "results" / "quick")
+    missing = not_found(quoted, found)
+    assert not missing, (f"{len(missing)} of the {len(quoted)} intervals the README's opening quotes are not in "
+                         "results/quick:\n  " + "\n  ".join(missing) + "\nlooked in: " + ", ".join(looked))
