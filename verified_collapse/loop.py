@@ -294,7 +294,8 @@ def _seed_data(
     t0 = time.perf_counter()
     seed_everything(seed)
     run = _generate_and_select(task, verifiers, sizes[-1], k, chunk, max_pool, seed, progress, store)
-    run["start"] = run.pop("generator") if warm_start else None  # what each row's model starts from (None: fresh)
+    gen = run.pop("generator")  # held through the rows only when they start from it (a paper-scale LLM is large)
+    run["start"] = gen if warm_start else None  # what each row's model starts from (None: fresh)
     if real_reference:
         run["data"]["real"] = task.real_dataset(sizes[-1], derive_seed(seed, "real"))
     run["share"] = (time.perf_counter() - t0) / n_rows  # each of the seed's rows' share of making the data
